@@ -1,0 +1,77 @@
+// Builds the three bundles: the extension (cjs, `vscode` external), the CLI (plain node, `vscode` NOT
+// external, so a core module that imports it fails the build), and the webview (browser ESM).
+// Usage: node esbuild.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production') || process.env.NODE_ENV === 'production';
+
+/** Native, optional pieces of ssh2 that it loads inside try/catch; the pure-JS fallbacks are used. */
+const optionalNative = ['cpu-features', '*.node'];
+
+/** Fails the CLI build with a readable message when anything reachable from it imports `vscode`. */
+const forbidVscode = {
+  name: 'forbid-vscode',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) => ({
+      errors: [{
+        text: `The core must not import 'vscode' (imported by ${args.importer}). ` +
+          'Move VS Code code to src/vscode and pass what the core needs as plain values.',
+      }],
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  legalComments: 'none',
+  logLevel: 'info',
+  metafile: true,
+};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', ...optionalNative],
+  },
+  {
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: optionalNative,
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [forbidVscode],
+  },
+  {
+    ...common,
+    entryPoints: { main: 'webview-ui/main.ts' },
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    loader: { '.css': 'text' },
+  },
+];
+
+mkdirSync('dist', { recursive: true });
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  const results = await Promise.all(builds.map((options) => esbuild.build(options)));
+  chmodSync('dist/cli.js', 0o755);
+  const sizes = results.map((r) => Object.entries(r.metafile.outputs)
+    .filter(([file]) => file.endsWith('.js'))
+    .map(([file, out]) => ({ file, bytes: out.bytes }))).flat();
+  writeFileSync('dist/bundle-sizes.json', JSON.stringify(sizes, null, 2) + '\n');
+}

@@ -1,0 +1,2 @@
+// Offers picker webview (browser side).
+export {};
