@@ -1,0 +1,95 @@
+// The one interface every backend implements. Calls return fast (seconds, not minutes), are safe to
+// repeat, and never block on the instance becoming ready: the orchestrator polls `refresh`.
+
+import type { BackendId, Offer } from './offer';
+import type { ResourcesSpec, SpotPolicy } from '../schema/model';
+
+/** What the run asks for, after the configuration and CLI flags are merged. */
+export interface Requirements {
+  resources: ResourcesSpec;
+  /** `true` = spot only, `false` = on-demand only, `null` = either (spot_policy auto). */
+  spot: boolean | null;
+  maxPrice: number | null;
+  regions: string[] | null;
+  instanceTypes: string[] | null;
+}
+
+/** Maps spot_policy to the Requirements.spot tri-state. */
+export function spotFromPolicy(policy: SpotPolicy): boolean | null {
+  return policy === 'spot' ? true : policy === 'on-demand' ? false : null;
+}
+
+/** Tags put on everything a backend creates, so a restart can always find it again. */
+export interface ResourceTags {
+  /** This installation (a random id kept in the state dir). */
+  installation: string;
+  runName: string;
+  /** The orchestrator's id for the instance; also the idempotency key of `create`. */
+  instanceId: string;
+}
+
+/** The provider's current view of one instance. `gone` is a value, not an error. */
+export type ProviderState = 'pending' | 'running' | 'stopping' | 'gone';
+
+export interface ProviderInstance {
+  instanceId: string;
+  state: ProviderState;
+  /** Where SSH reaches the host once running. */
+  ssh?: { host: string; port: number; user: string; proxyJump?: string };
+  /** True when the provider reclaimed a spot instance. */
+  interrupted?: boolean;
+  tags: ResourceTags;
+  /** Provider's own id (EC2 instance id, pod name, ...). */
+  providerId?: string;
+}
+
+export interface BackendCapabilities {
+  spot: boolean;
+  /** The backend runs the environment inside a container it manages (Kubernetes) rather than a VM host. */
+  containerNative: boolean;
+  /** Instances cost money: the orchestrator must never forget them. */
+  billable: boolean;
+  /** Disk size can be chosen at create time. */
+  configurableDisk: boolean;
+}
+
+/** Why `create` failed, as a closed union the scheduler can act on (failover, retry, fail). */
+export type CreateErrorCode = 'no_capacity' | 'quota' | 'throttled' | 'auth' | 'invalid' | 'error';
+
+/** A failure of a backend call that the scheduler understands. */
+export class BackendError extends Error {
+  constructor(readonly code: CreateErrorCode, message: string) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
+
+export interface Backend {
+  readonly id: BackendId;
+  readonly capabilities: BackendCapabilities;
+
+  /**
+   * Offers matching `req` (or all offers when `req` is omitted), in the backend's own order.
+   * Must not create anything. May use a cache; must not take longer than a few seconds.
+   */
+  listOffers(req?: Requirements): Promise<Offer[]>;
+
+  /**
+   * Starts creating an instance for `offer` and returns at once (it does not wait for it to run).
+   * Idempotent on `tags.instanceId`: a repeated call returns the same instance and never creates a second one.
+   * Everything created carries `tags`. Throws BackendError('no_capacity' | ...) when the provider refuses.
+   */
+  create(offer: Offer, tags: ResourceTags, sshPublicKey: string): Promise<ProviderInstance>;
+
+  /**
+   * The provider's current view of these instances (by orchestrator id). An instance the provider no
+   * longer has comes back with state `gone`; never throws for that.
+   */
+  refresh(instanceIds: string[]): Promise<ProviderInstance[]>;
+
+  /** Everything carrying this installation's tags, for the orphan sweep at start. */
+  listTagged(installation: string): Promise<ProviderInstance[]>;
+
+  /** Terminates the instance. Idempotent: terminating a gone instance succeeds. Does not wait for `gone`. */
+  terminate(instanceId: string): Promise<void>;
+}
