@@ -4,10 +4,15 @@ import tseslint from 'typescript-eslint';
 const CORE = ['src/schema/**', 'src/orchestrator/**', 'src/backends/**', 'src/cli/**'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-ci/**', 'webview-ui/dist/**'] },
+  { ignores: ['*.mjs', 'test/**/*.mjs', 'test/**/*.js', 'dist/**', 'out/**', 'node_modules/**', '.vscode-ci/**', 'webview-ui/dist/**'] },
   ...tseslint.configs.recommended,
   {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
+      // A dropped promise hides failures (a backend call that never reported its error).
+      '@typescript-eslint/no-floating-promises': 'error',
+      // Statuses and reasons are closed unions: a switch over one must handle every member.
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
     },
