@@ -12,6 +12,8 @@ export interface Requirements {
   maxPrice: number | null;
   regions: string[] | null;
   instanceTypes: string[] | null;
+  /** Profile `backends`: only offers of these backends (null or absent = any). */
+  backends?: BackendId[] | null;
 }
 
 /** Maps spot_policy to the Requirements.spot tri-state. */
@@ -41,6 +43,20 @@ export interface ProviderInstance {
   tags: ResourceTags;
   /** Provider's own id (EC2 instance id, pod name, ...). */
   providerId?: string;
+  /** What the in-instance agent last reported, where the backend can read it. */
+  report?: AgentReport;
+}
+
+/** What the agent on an instance reports: readiness, init outcome, activity and GPU use. */
+export interface AgentReport {
+  /** `init` finished successfully and the environment is usable. */
+  ready: boolean;
+  /** Exit status of `init` once it ended with an error; absent while running or on success. */
+  initExitCode?: number;
+  /** Seconds since the last qualifying SSH connection (dstack's `no_connections_secs`). */
+  noConnectionsSecs?: number;
+  /** Latest GPU utilization, percent, max over the GPUs; absent without GPUs. */
+  gpuUtilization?: number;
 }
 
 export interface BackendCapabilities {
@@ -51,6 +67,8 @@ export interface BackendCapabilities {
   billable: boolean;
   /** Disk size can be chosen at create time. */
   configurableDisk: boolean;
+  /** A finished run's instance can serve the next run (idle_duration applies); false = terminated at run end. */
+  reusable: boolean;
 }
 
 /** Why `create` failed, as a closed union the scheduler can act on (failover, retry, fail). */

@@ -1,0 +1,122 @@
+// The persisted records: runs, their submissions and provisioning attempts, and instances. Records hold
+// codes (statuses, reasons, error codes), never sentences; messages are derived at display time.
+
+import type { Requirements, CreateErrorCode } from '../../backends/backend';
+import type { BackendId, Offer } from '../../backends/offer';
+import type { RetrySpec, UtilizationPolicy } from '../../schema/model';
+import type {
+  InstanceStatus, InstanceTerminationReason, JobStatus, JobTerminationReason, RunStatus, RunTerminationReason,
+} from './status';
+
+/** Milliseconds since the epoch (from the injectable clock). */
+export type EpochMs = number;
+
+/** What the orchestrator needs of a dev-environment run, resolved from the configuration at apply time. */
+export interface RunSpec {
+  /** The configuration file the run was applied from (for messages only). */
+  configurationPath: string;
+  requirements: Requirements;
+  /** Offers of the plan, in the order provisioning tries them (the offers engine's order). */
+  offers: Offer[];
+  retry: RetrySpec | null;
+  /** Seconds without SSH activity before the dev environment stops; null = off. */
+  inactivityDuration: number | null;
+  /** Seconds the run may last; null = off. */
+  maxDuration: number | null;
+  /** Seconds a finished run's instance is kept for reuse; 0 = terminate at once. */
+  idleDuration: number;
+  utilizationPolicy: UtilizationPolicy | null;
+  /** Shell lines run by `sh -c` on the instance. */
+  init: string[];
+  /** Fully resolved env (secrets interpolated at apply). Never printed. */
+  env: Record<string, string>;
+  /** Working directory inside the instance, relative to its home or absolute. */
+  workingDir: string | null;
+  /** The fields compared for a re-apply (normalized configuration as JSON), for the in-place update check. */
+  configuration: Record<string, unknown>;
+}
+
+/** One try of one offer while provisioning. */
+export interface ProvisioningAttempt {
+  at: EpochMs;
+  submission: number;
+  offerIndex: number;
+  backend: BackendId;
+  region: string;
+  instanceType: string;
+  pricePerHour: number;
+  outcome: 'created' | CreateErrorCode;
+  /** The provider's own error text (no secrets: backends never put credentials in errors). */
+  error?: string;
+}
+
+/** One GPU utilization sample reported by the instance. */
+export interface UtilizationSample {
+  at: EpochMs;
+  /** Max over the instance's GPUs, percent. */
+  percent: number;
+}
+
+/** A run (one job: dev environments are single-node). */
+export interface RunRecord {
+  id: string;
+  name: string;
+  spec: RunSpec;
+  status: RunStatus;
+  jobStatus: JobStatus;
+  submittedAt: EpochMs;
+  statusChangedAt: EpochMs;
+  /** Job submission number (retries make new submissions), from 0. */
+  submission: number;
+  submissionStartedAt: EpochMs;
+  /** When the current submission got an instance (provisioning started); null before. */
+  provisionedAt: EpochMs | null;
+  /** When the job reached `running`; null before. */
+  runningSince: EpochMs | null;
+  /** When some submission last had an instance (dstack measures retry duration from here). */
+  lastProvisionedAt: EpochMs | null;
+  /** Next offer index to try in the current submission. */
+  nextOfferIndex: number;
+  instanceId: string | null;
+  attempts: ProvisioningAttempt[];
+  /** Pending resubmission: attempt number and when it may start. */
+  retryAttempt: number;
+  retryAt: EpochMs | null;
+  /** The user asked to stop (graceful) or abort; the scheduler acts on it. */
+  stopRequest: 'stop' | 'abort' | null;
+  jobTerminationReason: JobTerminationReason | null;
+  runTerminationReason: RunTerminationReason | null;
+  /** Exit status of init when it failed (`exited (N)`). */
+  exitCode: number | null;
+  /** Seconds without SSH activity as last reported by the instance. */
+  inactiveSecs: number | null;
+  utilization: UtilizationSample[];
+}
+
+/** One machine the orchestrator created (or found) on a backend. */
+export interface InstanceRecord {
+  /** Our id; the idempotency key of Backend.create and the `instanceId` tag. */
+  id: string;
+  backend: BackendId;
+  offer: Offer;
+  status: InstanceStatus;
+  /** The run it serves now (busy/provisioning), or null when idle. */
+  runId: string | null;
+  /** The run it was created for (its tags name this run). */
+  createdForRun: string;
+  createdAt: EpochMs;
+  statusChangedAt: EpochMs;
+  /** When the instance became idle; null while busy. */
+  idleSince: EpochMs | null;
+  /** Seconds an idle instance is kept. */
+  idleDuration: number;
+  terminationReason: InstanceTerminationReason | null;
+  providerId?: string;
+  /** Where SSH reaches it, once known. The SSH engineer's seam. */
+  ssh?: { host: string; port: number; user: string; proxyJump?: string };
+}
+
+/** Run statuses that count as active for name uniqueness and `ps`. */
+export function isActiveRun(run: RunRecord): boolean {
+  return run.status !== 'terminated' && run.status !== 'failed' && run.status !== 'done';
+}

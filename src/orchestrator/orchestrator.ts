@@ -1,0 +1,77 @@
+// The orchestrator's front door for the CLI and the extension: submit, stop, update in place and list
+// runs. These only write intents to the store; the scheduler (whoever leads) acts on them.
+
+import { randomUUID } from 'node:crypto';
+import type { Clock } from './clock';
+import { generateRunName, runNameError } from './names';
+import { isActiveRun, type RunRecord, type RunSpec } from './model/run';
+import type { Store } from './store/store';
+import { startSubmission } from './scheduler/transitions';
+
+/** An active run with this name exists (re-apply must update in place or stop and re-create). */
+export class RunExistsError extends Error {
+  override name = 'RunExistsError';
+  constructor(readonly runName: string) {
+    super(`an active run named '${runName}' already exists; stop it first (dstack-vsc stop ${runName})`);
+  }
+}
+
+/** No run has this name. */
+export class RunNotFoundError extends Error {
+  override name = 'RunNotFoundError';
+  constructor(readonly runName: string) {
+    super(`run '${runName}' not found; see dstack-vsc ps -a`);
+  }
+}
+
+/** Submits a new run (name given or generated; unique among active runs). Returns the stored record. */
+export async function submitRun(store: Store, clock: Clock, spec: RunSpec, name: string | null): Promise<RunRecord> {
+  if (name !== null) {
+    const error = runNameError(name);
+    if (error) throw new Error(`${spec.configurationPath}: name: ${error}`);
+  }
+  return store.update((s) => {
+    const active = new Set(s.runs.filter(isActiveRun).map((r) => r.name));
+    if (name !== null && active.has(name)) throw new RunExistsError(name);
+    const runName = name ?? generateRunName(new Set([...active, ...s.runs.map((r) => r.name)]));
+    const now = clock.now();
+    const run: RunRecord = {
+      id: randomUUID(), name: runName, spec, status: 'submitted', jobStatus: 'submitted', submittedAt: now, statusChangedAt: now,
+      submission: 0, submissionStartedAt: now, provisionedAt: null, runningSince: null, lastProvisionedAt: null, nextOfferIndex: 0,
+      instanceId: null, attempts: [], retryAttempt: 0, retryAt: null, stopRequest: null, jobTerminationReason: null,
+      runTerminationReason: null, exitCode: null, inactiveSecs: null, utilization: [],
+    };
+    startSubmission({ now, events: [] }, run);
+    s.runs.push(run);
+    return run;
+  });
+}
+
+/** Asks the active run `name` to stop (graceful) or abort. Returns false when it had already finished. */
+export async function requestStop(store: Store, name: string, abort: boolean): Promise<boolean> {
+  return store.update((s) => {
+    const runs = s.runs.filter((r) => r.name === name);
+    if (runs.length === 0) throw new RunNotFoundError(name);
+    const run = runs.find(isActiveRun);
+    if (!run) return false;
+    // An abort may upgrade a graceful stop, never the other way round.
+    if (run.stopRequest === null || abort) run.stopRequest = abort ? 'abort' : 'stop';
+    return true;
+  });
+}
+
+/** Changes what dstack changes in place (inactivity_duration) on the active run `name`. */
+export async function updateInPlace(store: Store, name: string, spec: RunSpec): Promise<RunRecord> {
+  return store.update((s) => {
+    const run = s.runs.find((r) => r.name === name && isActiveRun(r));
+    if (!run) throw new RunNotFoundError(name);
+    run.spec = { ...run.spec, inactivityDuration: spec.inactivityDuration, configurationPath: spec.configurationPath, configuration: spec.configuration };
+    return run;
+  });
+}
+
+/** The newest run with this name (active first), or undefined. */
+export function findRun(runs: readonly RunRecord[], name: string): RunRecord | undefined {
+  const named = runs.filter((r) => r.name === name);
+  return named.find(isActiveRun) ?? named.sort((a, b) => b.submittedAt - a.submittedAt)[0];
+}

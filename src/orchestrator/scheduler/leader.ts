@@ -1,0 +1,118 @@
+// The leader loop: whichever process holds the lease (renewed every ~2 s, 6 s to live) runs the
+// scheduler; when it dies another process takes over within seconds. Time here is real (the lease
+// is shared between processes); the scheduler itself takes the injectable clock.
+
+import { randomBytes } from 'node:crypto';
+import type { OrchestratorState } from '../store/state';
+import { LeaseLostError, type Store } from '../store/store';
+import type { Scheduler } from './scheduler';
+
+/** Lease tunables (ms). */
+export interface LeaderOptions {
+  leaseTtlMs?: number;
+  renewEveryMs?: number;
+  /** Pass interval while something is moving (submitted, provisioning, terminating, retrying). */
+  busyTickMs?: number;
+  /** Pass interval while everything is steady (running or idle): dstack re-checks running jobs every ~5 s. */
+  steadyTickMs?: number;
+  /** Orphan sweep interval. */
+  reconcileEveryMs?: number;
+}
+
+/** A fresh lease owner id for this process. */
+export function newOwnerId(): string {
+  return `${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Whether a state has work that needs quick passes. */
+export function isBusy(state: OrchestratorState): boolean {
+  return state.runs.some((r) => ['submitted', 'provisioning', 'terminating', 'pending'].includes(r.status) || (r.stopRequest !== null && r.status === 'running'))
+    || state.instances.some((i) => i.status === 'pending' || i.status === 'terminating');
+}
+
+/** Runs the scheduler while this process holds the lease. */
+export class Leader {
+  private timer: NodeJS.Timeout | null = null;
+  private leading = false;
+  private lastRenew = 0;
+  private lastTick = 0;
+  private lastReconcile = 0;
+  private busy = true;
+  private running: Promise<void> | null = null;
+  private readonly o: Required<LeaderOptions>;
+
+  constructor(private readonly store: Store, private readonly scheduler: Scheduler, readonly owner: string, options: LeaderOptions = {}) {
+    this.o = {
+      leaseTtlMs: options.leaseTtlMs ?? 6000, renewEveryMs: options.renewEveryMs ?? 2000, busyTickMs: options.busyTickMs ?? 500,
+      steadyTickMs: options.steadyTickMs ?? 5000, reconcileEveryMs: options.reconcileEveryMs ?? 60_000,
+    };
+  }
+
+  /** Whether this process led the scheduler on its last step. */
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /**
+   * One step: renew or take the lease when due; as leader, sweep orphans when due (always right after
+   * taking over) and run a pass when due. Returns the state when a pass ran.
+   */
+  async step(force = false): Promise<OrchestratorState | null> {
+    const now = Date.now();
+    if (force || !this.leading || now - this.lastRenew >= this.o.renewEveryMs) {
+      const was = this.leading;
+      this.leading = await this.store.acquireLease(this.owner, now, this.o.leaseTtlMs);
+      this.lastRenew = now;
+      if (this.leading && !was) this.lastReconcile = 0;
+    }
+    if (!this.leading) return null;
+    try {
+      if (now - this.lastReconcile >= this.o.reconcileEveryMs) {
+        await this.scheduler.reconcile();
+        this.lastReconcile = now;
+      }
+      if (!force && now - this.lastTick < (this.busy ? this.o.busyTickMs : this.o.steadyTickMs)) return null;
+      const state = await this.scheduler.tick();
+      this.lastTick = Date.now();
+      this.busy = isBusy(state);
+      return state;
+    } catch (err) {
+      if (err instanceof LeaseLostError) {
+        this.leading = false;
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  /** Runs steps in the background until `stop` (for the extension host and long-lived CLI commands). */
+  start(onError: (err: unknown) => void = () => undefined): void {
+    if (this.timer) return;
+    const loop = (): void => {
+      this.running = this.step().then(() => undefined, onError).finally(() => {
+        if (this.timer) this.timer = setTimeout(loop, this.nextDelay());
+      });
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  /** Stops the background loop and gives the lease up so another process takes over at once. */
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+    if (this.leading) await this.store.releaseLease(this.owner);
+    this.leading = false;
+  }
+
+  /** Marks the state as busy so the next pass comes soon (after a submit or a stop). */
+  poke(): void {
+    this.busy = true;
+    this.lastTick = 0;
+  }
+
+  private nextDelay(): number {
+    const tick = this.busy ? this.o.busyTickMs : this.o.steadyTickMs;
+    return Math.max(50, Math.min(tick, this.o.renewEveryMs));
+  }
+}

@@ -1,0 +1,254 @@
+// The scheduler: one pass (`tick`) refreshes instances, applies the pure transitions, provisions
+// submitted runs (failover across the plan's offers, write-ahead before every create) and terminates
+// what must go. Every store write is fenced by the leader lease; time comes from the injectable clock.
+
+import { BackendError, type Backend, type ProviderInstance } from '../../backends/backend';
+import type { BackendId } from '../../backends/offer';
+import type { Clock } from '../clock';
+import { EventBus, type OrchestratorEvent } from '../events';
+import type { InstanceRecord, ProvisioningAttempt, RunRecord } from '../model/run';
+import type { OrchestratorState } from '../store/state';
+import type { Store } from '../store/store';
+import {
+  applyTransitions, beginTermination, DEFAULT_PROVISIONING_TIMEOUT_SECS, setInstanceStatus, setRunStatus, terminateInstance,
+} from './transitions';
+
+/** What a scheduler needs. */
+export interface SchedulerOptions {
+  store: Store;
+  backends: ReadonlyMap<BackendId, Backend>;
+  clock: Clock;
+  /** This process's lease owner id; every write is fenced by it. */
+  owner: string;
+  events?: EventBus;
+  provisioningTimeoutSecs?: number;
+  /** The public key put on created instances (the SSH engineer's seam). */
+  sshPublicKey?: string;
+}
+
+/** The instance id (idempotency key) of one offer of one submission. */
+export function instanceIdFor(run: RunRecord, offerIndex: number): string {
+  return `${run.id}-s${run.submission}-o${offerIndex}`;
+}
+
+/** Drives runs and instances; call `tick` while holding the lease. */
+export class Scheduler {
+  readonly events: EventBus;
+  constructor(private readonly options: SchedulerOptions) {
+    this.events = options.events ?? new EventBus();
+  }
+
+  /** One full pass. Returns the state after it. */
+  async tick(): Promise<OrchestratorState> {
+    const { store, clock } = this.options;
+    const before = await store.read();
+    const views = await this.refreshAll(before);
+    const now = clock.now();
+    let events: OrchestratorEvent[] = [];
+    await this.update((s) => {
+      events = applyTransitions(s, views, now, { provisioningTimeoutSecs: this.options.provisioningTimeoutSecs ?? DEFAULT_PROVISIONING_TIMEOUT_SECS, backends: this.options.backends });
+    });
+    this.emit(events);
+    const mid = await store.read();
+    for (const run of mid.runs.filter((r) => r.status === 'submitted' && r.stopRequest === null)) await this.provision(run.id);
+    const afterProvision = await store.read();
+    await this.terminatePending(afterProvision.instances.filter((i) => i.status === 'terminating'));
+    return store.read();
+  }
+
+  /**
+   * Orphan sweep: everything a backend reports with our installation's tags that the store does not
+   * know (or believes terminated) is recorded and terminated, so nothing that costs money is forgotten.
+   */
+  async reconcile(): Promise<number> {
+    const state = await this.options.store.read();
+    let found = 0;
+    for (const backend of this.options.backends.values()) {
+      const tagged = await backend.listTagged(state.installation);
+      const now = this.options.clock.now();
+      const events: OrchestratorEvent[] = [];
+      const adopted = await this.update((s) => {
+        let n = 0;
+        for (const p of tagged) {
+          if (p.state === 'gone') continue;
+          const known = s.instances.find((i) => i.id === p.instanceId);
+          if (known && known.status !== 'terminated') continue;
+          n++;
+          if (known) {
+            known.status = 'provisioning';
+            terminateInstance({ now, events }, known, 'orphan');
+            continue;
+          }
+          const record: InstanceRecord = {
+            id: p.instanceId, backend: backend.id, offer: orphanOffer(backend.id), status: 'provisioning', runId: null,
+            createdForRun: p.tags.runName, createdAt: now, statusChangedAt: now, idleSince: null, idleDuration: 0, terminationReason: null,
+          };
+          if (p.providerId) record.providerId = p.providerId;
+          s.instances.push(record);
+          terminateInstance({ now, events }, record, 'orphan');
+        }
+        return n;
+      });
+      this.emit(events);
+      found += adopted;
+    }
+    return found;
+  }
+
+  private async refreshAll(state: OrchestratorState): Promise<Map<string, ProviderInstance>> {
+    const views = new Map<string, ProviderInstance>();
+    const byBackend = new Map<BackendId, string[]>();
+    for (const inst of state.instances) {
+      if (inst.status === 'terminated' || inst.status === 'pending') continue;
+      byBackend.set(inst.backend, [...(byBackend.get(inst.backend) ?? []), inst.id]);
+    }
+    for (const [id, ids] of byBackend) {
+      const backend = this.options.backends.get(id);
+      if (!backend) continue;
+      try {
+        for (const v of await backend.refresh(ids)) views.set(v.instanceId, v);
+      } catch {
+        // The provider could not be asked this pass (network): treat every instance as unknown, not gone.
+      }
+    }
+    return views;
+  }
+
+  /** Tries the plan's offers in order from the run's next offer, recording each attempt. */
+  private async provision(runId: string): Promise<void> {
+    for (;;) {
+      const state = await this.options.store.read();
+      const run = state.runs.find((r) => r.id === runId);
+      if (!run || run.status !== 'submitted' || run.stopRequest !== null) return;
+      const reused = await this.tryReuse(run);
+      if (reused) return;
+      const existing = run.instanceId ? state.instances.find((i) => i.id === run.instanceId) : undefined;
+      const offerIndex = existing?.status === 'pending' ? offerIndexOf(run, existing) : run.nextOfferIndex;
+      const offer = run.spec.offers[offerIndex];
+      if (!offer) {
+        const now = this.options.clock.now();
+        const events: OrchestratorEvent[] = [];
+        await this.update((s) => {
+          const r = s.runs.find((x) => x.id === runId);
+          if (r?.status === 'submitted') beginTermination({ now, events }, r, 'failed_to_start_due_to_no_capacity');
+        });
+        this.emit(events);
+        return;
+      }
+      const backend = this.options.backends.get(offer.backend);
+      const id = existing?.status === 'pending' ? existing.id : instanceIdFor(run, offerIndex);
+      // Write-ahead: the instance (and its idempotency key) is in the store before the provider is asked.
+      const started = await this.update((s) => {
+        const r = s.runs.find((x) => x.id === runId);
+        if (!r || r.status !== 'submitted' || r.stopRequest !== null) return false;
+        if (!s.instances.some((i) => i.id === id)) {
+          const now = this.options.clock.now();
+          s.instances.push({
+            id, backend: offer.backend, offer, status: 'pending', runId, createdForRun: r.name, createdAt: now, statusChangedAt: now,
+            idleSince: null, idleDuration: r.spec.idleDuration, terminationReason: null,
+          });
+        }
+        r.instanceId = id;
+        return true;
+      });
+      if (!started) return;
+      this.emit([{ kind: 'progress', run: run.name, stage: 'provisioning' }]);
+      let outcome: ProvisioningAttempt['outcome'] = 'created';
+      let error: string | undefined;
+      let view: ProviderInstance | undefined;
+      try {
+        if (!backend) throw new BackendError('invalid', `backend '${offer.backend}' is not configured`);
+        view = await backend.create(offer, { installation: state.installation, runName: run.name, instanceId: id }, this.options.sshPublicKey ?? '');
+      } catch (err) {
+        outcome = err instanceof BackendError ? err.code : 'error';
+        error = err instanceof Error ? err.message : String(err);
+      }
+      const now = this.options.clock.now();
+      const attempt: ProvisioningAttempt = {
+        at: now, submission: run.submission, offerIndex, backend: offer.backend, region: offer.region,
+        instanceType: offer.instanceType, pricePerHour: offer.pricePerHour, outcome,
+      };
+      if (error !== undefined) attempt.error = error;
+      const events: OrchestratorEvent[] = [{ kind: 'attempt', run: run.name, attempt }];
+      await this.update((s) => {
+        const r = s.runs.find((x) => x.id === runId);
+        const inst = s.instances.find((i) => i.id === id);
+        if (!r || !inst) return;
+        r.attempts.push(attempt);
+        if (outcome !== 'created') {
+          terminateInstance({ now, events }, inst, 'create_failed');
+          if (r.instanceId === id) r.instanceId = null;
+          r.nextOfferIndex = offerIndex + 1;
+          return;
+        }
+        if (inst.status === 'pending') setInstanceStatus({ now, events }, inst, 'provisioning');
+        if (view?.providerId) inst.providerId = view.providerId;
+        if (r.status === 'submitted' && r.instanceId === id) {
+          r.provisionedAt = now;
+          r.lastProvisionedAt = now;
+          setRunStatus({ now, events }, r, 'provisioning', 'provisioning');
+        }
+      });
+      this.emit(events);
+      if (outcome === 'created') return;
+    }
+  }
+
+  /** Takes an idle instance whose offer is one of the run's plan offers (dstack uses idle capacity first). */
+  private async tryReuse(run: RunRecord): Promise<boolean> {
+    if (run.instanceId !== null) return false;
+    const keys = new Set(run.spec.offers.map(offerIdentity));
+    const now = this.options.clock.now();
+    const events: OrchestratorEvent[] = [];
+    const taken = await this.update((s) => {
+      const r = s.runs.find((x) => x.id === run.id);
+      const inst = s.instances.find((i) => i.status === 'idle' && keys.has(offerIdentity(i.offer)));
+      if (!r || !inst || r.status !== 'submitted' || r.instanceId !== null) return false;
+      inst.runId = r.id;
+      setInstanceStatus({ now, events }, inst, 'provisioning');
+      r.instanceId = inst.id;
+      r.provisionedAt = now;
+      r.lastProvisionedAt = now;
+      setRunStatus({ now, events }, r, 'provisioning', 'provisioning');
+      return true;
+    });
+    this.emit(events);
+    return taken;
+  }
+
+  /** Calls terminate (idempotent) on every instance being terminated; refresh later sees it gone. */
+  private async terminatePending(instances: InstanceRecord[]): Promise<void> {
+    for (const inst of instances) {
+      try {
+        await this.options.backends.get(inst.backend)?.terminate(inst.id);
+      } catch {
+        // Retried on the next pass: the record stays `terminating` until the provider reports it gone.
+      }
+    }
+  }
+
+  private update<T>(mutate: (s: OrchestratorState) => T): Promise<T> {
+    return this.options.store.update(mutate, { leaseOwner: this.options.owner });
+  }
+
+  private emit(events: OrchestratorEvent[]): void {
+    for (const e of events) this.events.emit(e);
+  }
+}
+
+function offerIndexOf(run: RunRecord, inst: InstanceRecord): number {
+  const m = /-o(\d+)$/.exec(inst.id);
+  return m ? Number(m[1]) : run.nextOfferIndex;
+}
+
+/** Identity of an offer for reuse: backend, region, instance type and spot. */
+function offerIdentity(o: { backend: string; region: string; instanceType: string; resources: { spot: boolean } }): string {
+  return `${o.backend}/${o.region}/${o.instanceType}/${o.resources.spot}`;
+}
+
+function orphanOffer(backend: BackendId): InstanceRecord['offer'] {
+  return {
+    backend, region: '', instanceType: 'unknown', pricePerHour: 0, availability: 'unknown',
+    resources: { cpuArch: 'x86', cpus: 0, memoryGB: 0, diskGB: 0, gpus: [], spot: false },
+  };
+}

@@ -1,0 +1,346 @@
+import { strict as assert } from 'node:assert';
+import { fakeOffer, spec, world } from '../helpers';
+import { requestStop, submitRun, updateInPlace } from '../../../src/orchestrator/orchestrator';
+import { RETRY_BACKOFF_SECS } from '../../../src/orchestrator/scheduler/transitions';
+import type { OrchestratorEvent } from '../../../src/orchestrator/events';
+
+describe('scheduler (manual clock, fake backend)', () => {
+  it('provisions the first offer, then runs once the agent is ready', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1), fakeOffer('b', 2)];
+    await w.fake.script({ offers, readyAfterMs: 30_000 });
+    await submitRun(w.store, w.clock, spec(offers), 'dev');
+    let s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'provisioning');
+    assert.equal(s.instances[0]?.status, 'provisioning');
+    assert.deepEqual(s.runs[0]?.attempts.map((a) => [a.instanceType, a.outcome]), [['a', 'created']]);
+    w.clock.advance(29);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'provisioning');
+    w.clock.advance(1);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    assert.equal(s.runs[0]?.jobStatus, 'running');
+    assert.equal(s.instances[0]?.status, 'busy');
+    assert.ok(s.instances[0]?.ssh);
+  });
+
+  it('fails over to the next offer on no capacity and records every attempt', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1), fakeOffer('b', 2), fakeOffer('c', 3)];
+    await w.fake.script({ offers, capacity: { 'fake/fake-1/a': 0 }, failures: { 'fake/fake-1/b': { code: 'quota', message: 'quota exceeded' } } });
+    const events: OrchestratorEvent[] = [];
+    w.scheduler.events.on((e) => events.push(e));
+    await submitRun(w.store, w.clock, spec(offers), 'dev');
+    const s = await w.scheduler.tick();
+    assert.deepEqual(s.runs[0]?.attempts.map((a) => [a.instanceType, a.outcome]), [['a', 'no_capacity'], ['b', 'quota'], ['c', 'created']]);
+    assert.equal(s.runs[0]?.attempts[1]?.error, 'quota exceeded');
+    assert.equal(events.filter((e) => e.kind === 'attempt').length, 3);
+    assert.equal(w.fake.liveInstances().length, 1);
+    assert.equal(s.instances.filter((i) => i.status === 'terminating' && i.terminationReason === 'create_failed').length, 2);
+    const s2 = await w.scheduler.tick();
+    assert.equal(s2.instances.filter((i) => i.status === 'terminated').length, 2);
+  });
+
+  it('without retry, no capacity fails cleanly with failed_to_start_due_to_no_capacity', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers, capacity: { 'fake/fake-1/a': 0 } });
+    await submitRun(w.store, w.clock, spec(offers), 'dev');
+    await w.scheduler.tick();
+    const s = await w.scheduler.tick();
+    const run = s.runs[0];
+    assert.equal(run?.status, 'failed');
+    assert.equal(run?.jobStatus, 'failed');
+    assert.equal(run?.jobTerminationReason, 'failed_to_start_due_to_no_capacity');
+    assert.equal(run?.runTerminationReason, 'job_failed');
+    assert.equal(w.fake.liveInstances().length, 0);
+  });
+
+  it('with no offers at all, fails with no capacity', async () => {
+    const w = await world();
+    await submitRun(w.store, w.clock, spec([]), 'dev');
+    await w.scheduler.tick();
+    const s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.jobTerminationReason, 'failed_to_start_due_to_no_capacity');
+  });
+
+  it('retries no-capacity with dstack backoff within duration, then fails with retry_limit_exceeded', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers, capacity: { 'fake/fake-1/a': 0 } });
+    await submitRun(w.store, w.clock, spec(offers, { retry: { on_events: ['no-capacity'], duration: 100 } }), 'dev');
+    await w.scheduler.tick();
+    let s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'pending');
+    assert.equal(s.runs[0]?.retryAt, w.clock.now() + RETRY_BACKOFF_SECS[0] * 1000);
+    w.clock.advance(14);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'pending');
+    w.clock.advance(1);
+    s = await w.scheduler.tick(); // resubmitted, fails again
+    assert.equal(s.runs[0]?.submission, 1);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'pending');
+    assert.equal(s.runs[0]?.retryAt, w.clock.now() + 30_000);
+    w.clock.advance(30);
+    await w.scheduler.tick();
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.retryAt, w.clock.now() + 60_000);
+    w.clock.advance(60); // run age 105 s > 100 s
+    await w.scheduler.tick();
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'failed');
+    assert.equal(s.runs[0]?.runTerminationReason, 'retry_limit_exceeded');
+  });
+
+  it('a retried run provisions once capacity appears', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers, capacity: { 'fake/fake-1/a': 0 } });
+    await submitRun(w.store, w.clock, spec(offers, { retry: { on_events: ['no-capacity', 'interruption', 'error'], duration: 3600 } }), 'dev');
+    await w.scheduler.tick();
+    await w.scheduler.tick();
+    await w.fake.script({ capacity: {} });
+    w.clock.advance(15);
+    const s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'provisioning');
+    assert.equal(s.runs[0]?.submission, 1);
+  });
+
+  it('spot interruption: the job fails with interrupted_by_no_capacity and is retried on interruption', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1, true)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { retry: { on_events: ['interruption'], duration: 600 } }), 'dev');
+    let s = await w.scheduler.tick();
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    await w.fake.interrupt(s.instances[0]?.id as string, w.clock.now() + 60_000);
+    w.clock.advance(60);
+    s = await w.scheduler.tick();
+    assert.equal(s.instances[0]?.status, 'terminated');
+    assert.equal(s.instances[0]?.terminationReason, 'interrupted');
+    assert.equal(s.runs[0]?.jobTerminationReason, 'interrupted_by_no_capacity');
+    assert.equal(s.runs[0]?.status, 'pending');
+    w.clock.advance(15);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'provisioning');
+    assert.equal(w.fake.liveInstances().length, 1);
+  });
+
+  it('inactivity_duration stops the dev environment from reported inactivity; activity resets it', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { inactivityDuration: 600 }), 'dev');
+    let s = await w.scheduler.tick();
+    s = await w.scheduler.tick();
+    const id = s.instances[0]?.id as string;
+    w.clock.advance(500);
+    await w.fake.touch(id);
+    w.clock.advance(500);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    assert.equal(s.runs[0]?.inactiveSecs, 500);
+    w.clock.advance(100);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'done');
+    assert.equal(s.runs[0]?.jobStatus, 'terminated');
+    assert.equal(s.runs[0]?.jobTerminationReason, 'inactivity_duration_exceeded');
+  });
+
+  it('inactivity_duration updated in place takes effect on the next pass', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { inactivityDuration: 3600 }), 'dev');
+    await w.scheduler.tick();
+    await w.scheduler.tick();
+    w.clock.advance(120);
+    let s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    await updateInPlace(w.store, 'dev', spec(offers, { inactivityDuration: 60 }));
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.jobTerminationReason, 'inactivity_duration_exceeded');
+  });
+
+  it('max_duration terminates the run', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { maxDuration: 3600 }), 'dev');
+    await w.scheduler.tick();
+    await w.scheduler.tick();
+    w.clock.advance(3599);
+    let s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    w.clock.advance(1);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.jobTerminationReason, 'max_duration_exceeded');
+    assert.equal(s.runs[0]?.jobStatus, 'terminated');
+  });
+
+  it('utilization_policy terminates only after a whole window below the minimum', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { utilizationPolicy: { min_gpu_utilization: 10, time_window: 300 } }), 'dev');
+    let s = await w.scheduler.tick();
+    const id = s.instances[0]?.id as string;
+    await w.fake.setGpuUtilization(id, 50);
+    s = await w.scheduler.tick();
+    for (let t = 0; t < 5; t++) {
+      w.clock.advance(60);
+      s = await w.scheduler.tick();
+    }
+    assert.equal(s.runs[0]?.status, 'running', 'busy GPU keeps the run');
+    await w.fake.setGpuUtilization(id, 3);
+    for (let t = 0; t < 5; t++) {
+      w.clock.advance(60);
+      s = await w.scheduler.tick();
+      assert.equal(s.runs[0]?.status, 'running', `sample ${t}: window still holds a busy sample`);
+    }
+    w.clock.advance(60);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.jobTerminationReason, 'terminated_due_to_utilization_policy');
+  });
+
+  it('init failing ends the job failed with container_exited_with_error and the exit code', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers, initExitCode: 3 });
+    await submitRun(w.store, w.clock, spec(offers), 'dev');
+    await w.scheduler.tick();
+    const s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'failed');
+    assert.equal(s.runs[0]?.jobTerminationReason, 'container_exited_with_error');
+    assert.equal(s.runs[0]?.exitCode, 3);
+    assert.equal(s.instances[0]?.status, 'terminating');
+  });
+
+  it('provisioning that never becomes ready ends with waiting_runner_limit_exceeded', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers, readyAfterMs: 3_600_000 });
+    await submitRun(w.store, w.clock, spec(offers), 'dev');
+    await w.scheduler.tick();
+    w.clock.advance(600);
+    const s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.jobTerminationReason, 'waiting_runner_limit_exceeded');
+  });
+
+  it('graceful stop keeps a reusable instance idle for idle_duration; the next matching run reuses it', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { idleDuration: 300 }), 'one');
+    await w.scheduler.tick();
+    await w.scheduler.tick();
+    await requestStop(w.store, 'one', false);
+    let s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'terminated');
+    assert.equal(s.runs[0]?.jobStatus, 'terminated');
+    assert.equal(s.runs[0]?.runTerminationReason, 'stopped_by_user');
+    assert.equal(s.instances[0]?.status, 'idle');
+    await submitRun(w.store, w.clock, spec(offers, { idleDuration: 300 }), 'two');
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[1]?.instanceId, s.instances[0]?.id, 'reused the idle instance');
+    assert.equal(w.fake.allInstances().length, 1);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[1]?.status, 'running');
+    await requestStop(w.store, 'two', false);
+    s = await w.scheduler.tick();
+    assert.equal(s.instances[0]?.status, 'idle');
+    w.clock.advance(300);
+    s = await w.scheduler.tick();
+    assert.equal(s.instances[0]?.terminationReason, 'idle_timeout');
+    s = await w.scheduler.tick();
+    assert.equal(s.instances[0]?.status, 'terminated');
+    assert.equal(w.fake.liveInstances().length, 0);
+  });
+
+  it('abort never keeps the instance and ends the job aborted', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { idleDuration: 300 }), 'dev');
+    await w.scheduler.tick();
+    await w.scheduler.tick();
+    await requestStop(w.store, 'dev', true);
+    const s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.jobStatus, 'aborted');
+    assert.equal(s.runs[0]?.runTerminationReason, 'aborted_by_user');
+    assert.equal(s.instances[0]?.terminationReason, 'aborted');
+    assert.equal(w.fake.liveInstances().length, 0);
+  });
+
+  it('stop before provisioning finishes the run without creating anything', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers), 'dev');
+    await requestStop(w.store, 'dev', false);
+    const s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'terminated');
+    assert.equal(w.fake.allInstances().length, 0);
+  });
+
+  it('a stored instance the backend no longer has is marked gone, and its run fails as unreachable', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers), 'dev');
+    await w.scheduler.tick();
+    let s = await w.scheduler.tick();
+    await w.fake.terminate(s.instances[0]?.id as string); // someone deleted it behind our back
+    s = await w.scheduler.tick();
+    assert.equal(s.instances[0]?.terminationReason, 'gone');
+    assert.equal(s.runs[0]?.jobTerminationReason, 'instance_unreachable');
+    assert.equal(s.runs[0]?.status, 'failed');
+  });
+
+  it('orphan sweep terminates tagged instances the store does not know', async () => {
+    const w = await world();
+    const state = await w.store.read();
+    const offer = fakeOffer('a', 1);
+    await w.fake.create(offer, { installation: state.installation, runName: 'lost', instanceId: 'lost-1' });
+    await w.fake.create(offer, { installation: 'someone-else', runName: 'x', instanceId: 'other-1' });
+    assert.equal(await w.scheduler.reconcile(), 1);
+    let s = await w.store.read();
+    assert.equal(s.instances[0]?.terminationReason, 'orphan');
+    s = await w.scheduler.tick();
+    s = await w.scheduler.tick();
+    assert.equal(s.instances[0]?.status, 'terminated');
+    assert.deepEqual(w.fake.liveInstances().map((i) => i.instanceId), ['other-1']);
+  });
+
+  it('write-ahead: a create that happened before a crash is picked up again by its idempotency key', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    const run = await submitRun(w.store, w.clock, spec(offers), 'dev');
+    // Simulate the crash window: the record is written, create ran, the result was never stored.
+    const id = `${run.id}-s0-o0`;
+    await w.store.update((s) => {
+      const now = w.clock.now();
+      s.instances.push({ id, backend: 'fake', offer: offers[0]!, status: 'pending', runId: run.id, createdForRun: 'dev', createdAt: now, statusChangedAt: now, idleSince: null, idleDuration: 0, terminationReason: null });
+      s.runs[0]!.instanceId = id;
+    });
+    const st = await w.store.read();
+    await w.fake.create(offers[0]!, { installation: st.installation, runName: 'dev', instanceId: id });
+    const s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'provisioning');
+    assert.equal(w.fake.allInstances().length, 1);
+    assert.equal(w.fake.allInstances()[0]?.createCalls, 2);
+  });
+
+  it('every write is fenced by the lease: a scheduler that lost it changes nothing', async () => {
+    const w = await world();
+    await w.fake.script({ offers: [fakeOffer('a', 1)] });
+    await submitRun(w.store, w.clock, spec([fakeOffer('a', 1)]), 'dev');
+    await w.store.releaseLease(w.owner);
+    await assert.rejects(w.scheduler.tick(), /lease lost/);
+    assert.equal(w.fake.allInstances().length, 0);
+  });
+});
