@@ -1,0 +1,65 @@
+// Generates the JSON Schema (draft 2020-12) from the field table, and compiles ajv validators from it (once, lazily).
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import { CONFIGURATION_TYPES, CONFIGURATION_TYPE_NAMES } from './fields';
+import type { JsonSchema } from './fields/types';
+import type { ConfigurationType } from './model';
+
+let cachedDefs: Map<string, JsonSchema> | undefined;
+const rootRefs = new Map<ConfigurationType, JsonSchema>();
+
+function definitions(): Map<string, JsonSchema> {
+  if (!cachedDefs) {
+    const defs = new Map<string, JsonSchema>();
+    for (const t of CONFIGURATION_TYPE_NAMES) rootRefs.set(t, CONFIGURATION_TYPES[t].schema(defs));
+    cachedDefs = defs;
+  }
+  return cachedDefs;
+}
+
+function sortedDefs(): Record<string, JsonSchema> {
+  const defs = definitions();
+  return Object.fromEntries([...defs.keys()].sort().map((k) => [k, defs.get(k) as JsonSchema]));
+}
+
+/** The whole configuration schema, as shipped in `schemas/configuration.schema.json`. */
+export function buildConfigurationSchema(): JsonSchema {
+  const $defs = sortedDefs();
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://vscode-dstack.invalid/schemas/configuration.schema.json',
+    title: 'dstack configuration (.dstack.yml)',
+    description: 'Generated from the vscode-dstack field table (src/schema/fields); regenerate with `npm run schema:generate`.',
+    type: 'object',
+    required: ['type'],
+    properties: { type: { enum: [...CONFIGURATION_TYPE_NAMES], description: 'The configuration type' } },
+    allOf: CONFIGURATION_TYPE_NAMES.map((t) => ({ if: { properties: { type: { const: t } }, required: ['type'] }, then: rootRefs.get(t) })),
+    additionalProperties: true,
+    $defs,
+  };
+}
+
+/** The text written to `schemas/configuration.schema.json`. */
+export function configurationSchemaText(): string {
+  return `${JSON.stringify(buildConfigurationSchema(), null, 2)}\n`;
+}
+
+let ajv: Ajv2020 | undefined;
+const validators = new Map<ConfigurationType, ValidateFunction>();
+
+/** The ajv validator of one configuration type (compiled on first use). */
+export function validatorFor(type: ConfigurationType): ValidateFunction {
+  let v = validators.get(type);
+  if (!v) {
+    ajv ??= new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+    const $defs = sortedDefs();
+    v = ajv.compile({ ...(rootRefs.get(type) as JsonSchema), $defs });
+    validators.set(type, v);
+  }
+  return v;
+}
+
+/** Runs ajv for `type` on `value`; returns its errors (empty when valid). */
+export function schemaErrors(type: ConfigurationType, value: unknown): ErrorObject[] {
+  const v = validatorFor(type);
+  return v(value) ? [] : (v.errors ?? []);
+}
