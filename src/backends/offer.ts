@@ -1,6 +1,6 @@
 // The offer model: one way to get an instance (backend, region, instance type, resources, spot, price).
 
-import type { CpuArch, GpuVendor } from '../schema/model';
+import type { CpuArch, GpuVendor, Range } from '../schema/model';
 
 /** dstack's InstanceAvailability, as a closed union. `unknown` is treated as available. */
 export type Availability = 'available' | 'no_quota' | 'not_available' | 'unknown' | 'idle' | 'busy';
@@ -38,6 +38,14 @@ export interface Offer {
   /** $ per hour. */
   pricePerHour: number;
   availability: Availability;
+  /**
+   * Set when the backend sizes the disk at create time (AWS: 100GB..16TB): the sizes it accepts, in GB.
+   * `resources.diskGB` is then the size chosen for the requirements (the smallest size in requested ∩ this range).
+   */
+  configurableDiskGB?: Range;
+  /** SSH-fleet hosts split into blocks (`blocks: N`): the blocks this offer takes and the host's total (shown `(1/4)`). */
+  blocks?: number;
+  totalBlocks?: number;
   /** Backend-private data needed to create the instance (e.g. AMI hints, the SSH host's name). */
   backendData?: Record<string, unknown>;
 }
