@@ -111,7 +111,7 @@ const RETRY_EVENTS = ['no-capacity', 'interruption', 'error'] as const;
 export const retry: ValueType = union('retry', '`true`, `false` or `{on_events: [no-capacity, interruption, error], duration: 1h}`', [
   bool,
   obj('ProfileRetry', () => ({
-    on_events: field(nullable(list(enumOf(RETRY_EVENTS, 'retry event'), { minItems: 1 })), 'The events to retry on: `no-capacity`, `interruption`, `error`. Defaults to all three', { example: ['no-capacity'] }),
+    on_events: field(nullable(list(enumOf(RETRY_EVENTS, 'retry event'), { minItems: 1, tooFew: '`on_events` cannot be empty: list at least one of `no-capacity`, `interruption`, `error`, or remove `on_events` to retry on all.' })), 'The events to retry on: `no-capacity`, `interruption`, `error`. Defaults to all three', { example: ['no-capacity'] }),
     duration: field(nullable(duration), 'How long to keep retrying (e.g., `1h`). Defaults to `1h`', { example: '1h' }),
   })),
 ]);

@@ -201,16 +201,17 @@ export function enumOf(values: readonly string[], label = 'enum'): ValueType {
 }
 
 /** A list of `item`. */
-export function list(item: ValueType, opts: { minItems?: number; maxItems?: number } = {}): ValueType {
+export function list(item: ValueType, opts: { minItems?: number; maxItems?: number; tooFew?: string } = {}): ValueType {
+  const { tooFew, ...bounds } = opts;
   const t: ValueType = {
     label: `list of ${item.label}`,
     expect: `a list of ${item.label}s`,
     accepts: ['array'],
     items: item,
-    schema: (defs) => ({ type: 'array', items: item.schema(defs), ...opts }),
+    schema: (defs) => ({ type: 'array', items: item.schema(defs), ...bounds }),
     check(v, path, ctx) {
       if (!Array.isArray(v)) return wrongType(path, ctx, t, v);
-      if (opts.minItems !== undefined && v.length < opts.minItems) return ctx.error(path, 'invalid-value', `${fieldName(path)} needs at least ${opts.minItems} item(s), found ${v.length}.`);
+      if (opts.minItems !== undefined && v.length < opts.minItems) return ctx.error(path, 'invalid-value', tooFew ?? `${fieldName(path)} needs at least ${opts.minItems} item(s), found ${v.length}.`);
       if (opts.maxItems !== undefined && v.length > opts.maxItems) return ctx.error(path, 'invalid-value', `${fieldName(path)} allows at most ${opts.maxItems} item(s), found ${v.length}.`);
       let ok = true;
       const out = v.map((x, i) => {
