@@ -120,7 +120,7 @@ export function explainNoMatch(universe: readonly Offer[], req: Requirements): N
   const ofIdentity = all.filter((x) => !x.failed.some((c) => IDENTITY.has(c)));
   const scoped = subject !== 'offer' && ofIdentity.length > 0 ? ofIdentity : all;
   const scopedSubject = scoped === all ? 'offer' : subject;
-  const consideredLabel = `${scopedSubject} offers`;
+  const consideredLabel = scopedSubject === 'offer' ? 'offers' : `${scopedSubject} offers`;
 
   const impacts: ConstraintImpact[] = OFFER_CONSTRAINTS.map((constraint) => ({
     constraint,

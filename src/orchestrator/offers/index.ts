@@ -7,3 +7,6 @@ export { selectOffers, filterOffers, sizeForRequirements, type OfferSelection } 
 export { explainNoMatch, type NoMatchExplanation, type ConstraintImpact } from './explain';
 export { groupGpus, type GpuGroup, type GpuGroupBy } from './group';
 export * from './pretty';
+export {
+  offerRequirements, configurationRequirements, unconstrainedResources, backendIdOf, BACKEND_NAME_CHOICES,
+} from './requirements';

@@ -24,8 +24,9 @@ export function inRange(value: number, range: Range | null): boolean {
   return !((range.min !== null && value < range.min) || (range.max !== null && value > range.max));
 }
 
+/** A case-insensitive set; null (no filter) only when the list itself is absent — an empty list matches nothing. */
 function lowerSet(values: readonly string[] | null | undefined): Set<string> | null {
-  return values && values.length > 0 ? new Set(values.map((v) => v.toLowerCase())) : null;
+  return values ? new Set(values.map((v) => v.toLowerCase())) : null;
 }
 
 function atLeast(cc: [number, number], min: [number, number]): boolean {
@@ -58,10 +59,10 @@ function compileChecks(req: Requirements): Check[] {
     if (vendor !== null) checks.push(gpuCheck('gpu_vendor', (o) => o.resources.gpus[0]?.vendor === vendor));
     checks.push(gpuCheck('gpu_count', (o) => inRange(o.resources.gpus.length, gpu.count)));
     const names = lowerSet(gpu.name);
-    if (gpu.name !== null) {
+    if (names !== null) {
       checks.push(gpuCheck('gpu_name', (o) => {
         const name = o.resources.gpus[0]?.name;
-        return name !== undefined && names !== null && names.has(name.toLowerCase());
+        return name !== undefined && names.has(name.toLowerCase());
       }));
     }
     const minCc = gpu.compute_capability;
