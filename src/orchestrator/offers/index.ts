@@ -2,7 +2,7 @@
 export { OFFER_CONSTRAINTS, CONSTRAINT_FIELD, type OfferConstraint } from './constraints';
 export { DEFAULT_DISK_GB, chooseDiskGB, intersectRanges } from './disk';
 export { compileRequirements, matchesRequirements, inRange, type OfferMatcher } from './match';
-export { mergeByPrice, sortByPrice, unavailableLast, isAvailable } from './order';
+export { mergeByPrice, sortByPrice, orderOffers, unavailableLast, isAvailable } from './order';
 export { selectOffers, filterOffers, sizeForRequirements, type OfferSelection } from './select';
 export { explainNoMatch, type NoMatchExplanation, type ConstraintImpact } from './explain';
 export { groupGpus, type GpuGroup, type GpuGroupBy } from './group';

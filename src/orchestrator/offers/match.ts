@@ -18,6 +18,11 @@ export interface OfferMatcher {
 
 type Check = [OfferConstraint, (offer: Offer) => boolean];
 
+/** True when every non-negative quantity is in the range (open above, at most 0 below): its check can be skipped. */
+function admitsAll(range: Range | null): boolean {
+  return range === null || ((range.min === null || range.min <= 0) && range.max === null);
+}
+
 /** `value` within `range` (null bounds are open), as gpuhunt's `is_between`. */
 export function inRange(value: number, range: Range | null): boolean {
   if (range === null) return true;
@@ -46,8 +51,8 @@ function compileChecks(req: Requirements): Check[] {
   if (spot !== null) checks.push(['spot', (o) => o.resources.spot === spot]);
   const arch = res.cpu.arch;
   if (arch !== null) checks.push(['cpu_arch', (o) => o.resources.cpuArch === arch]);
-  checks.push(['cpu_count', (o) => inRange(o.resources.cpus, res.cpu.count)]);
-  checks.push(['memory', (o) => inRange(o.resources.memoryGB, res.memory)]);
+  if (!admitsAll(res.cpu.count)) checks.push(['cpu_count', (o) => inRange(o.resources.cpus, res.cpu.count)]);
+  if (!admitsAll(res.memory)) checks.push(['memory', (o) => inRange(o.resources.memoryGB, res.memory)]);
 
   const gpu = res.gpu;
   if (gpu !== null) {
@@ -57,7 +62,7 @@ function compileChecks(req: Requirements): Check[] {
     const gpuCheck = (name: OfferConstraint, test: (o: Offer) => boolean): Check => [name, (o) => !applies(o) || test(o)];
     const vendor = gpu.vendor;
     if (vendor !== null) checks.push(gpuCheck('gpu_vendor', (o) => o.resources.gpus[0]?.vendor === vendor));
-    checks.push(gpuCheck('gpu_count', (o) => inRange(o.resources.gpus.length, gpu.count)));
+    if (!admitsAll(gpu.count)) checks.push(gpuCheck('gpu_count', (o) => inRange(o.resources.gpus.length, gpu.count)));
     const names = lowerSet(gpu.name);
     if (names !== null) {
       checks.push(gpuCheck('gpu_name', (o) => {

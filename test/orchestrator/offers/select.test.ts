@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { catalogOffers } from '../../../src/backends/catalog';
-import { groupGpus, mergeByPrice, selectOffers, sortByPrice, unavailableLast } from '../../../src/orchestrator/offers';
+import { groupGpus, mergeByPrice, orderOffers, selectOffers, sortByPrice, unavailableLast } from '../../../src/orchestrator/offers';
 import { gpu, makeOffer, requirements } from './helpers';
 
 describe('offer ordering and selection (dstack order)', () => {
@@ -18,6 +18,23 @@ describe('offer ordering and selection (dstack order)', () => {
       makeOffer({ type: 'b', price: 0.5, availability: 'busy' }), makeOffer({ type: 'a', price: 0.6, availability: 'available' }),
     ];
     assert.deepEqual(unavailableLast(offers).map((o) => o.instanceType), ['u', 'i', 'a', 'q', 'n', 'b']);
+  });
+
+  it('orders large lists like a stable comparator sort, with and without whole micro-dollar prices', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const states = ['unknown', 'no_quota', 'available', 'busy', 'idle', 'not_available'] as const;
+    for (const odd of [false, true]) {
+      const offers = Array.from({ length: 5000 }, (_, i) => makeOffer({
+        type: `t${i}`, price: odd && i === 17 ? 0.1234567891 : Math.floor(random() * 300) / 100, availability: states[Math.floor(random() * 6)]!,
+      }));
+      const expected = offers.map((o, i) => ({ o, i }))
+        .sort((a, b) => Number(['no_quota', 'not_available', 'busy'].includes(a.o.availability)) - Number(['no_quota', 'not_available', 'busy'].includes(b.o.availability)) ||
+          a.o.pricePerHour - b.o.pricePerHour || a.i - b.i)
+        .map((x) => x.o.instanceType);
+      assert.deepEqual(orderOffers(offers).map((o) => o.instanceType), expected);
+      assert.deepEqual(orderOffers(offers).map((o) => o.instanceType), unavailableLast(sortByPrice(offers)).map((o) => o.instanceType));
+    }
   });
 
   it('sorts by price stably', () => {
