@@ -39,6 +39,7 @@ const FLAGS = [
   { name: 'group-by', kind: 'multi' },
   { name: 'max-offers', kind: 'string' },
   { name: 'json', kind: 'boolean' },
+  { name: 'format', kind: 'string' },
 ] as const;
 
 function grammar<T>(flagName: string, value: string, parse: (v: string) => T): T {
@@ -196,7 +197,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const lists = await offerLists();
   const selection = selectOffers(lists, req, maxOffers);
   const everything = lists.flat();
-  const json = flag(args, 'json');
+  const format = option(args, 'format') ?? (flag(args, 'json') ? 'json' : 'plain');
+  if (format !== 'plain' && format !== 'json') throw new UsageError(`--format ${format}: choose plain or json`);
+  const json = format === 'json';
   const user = os.userInfo().username;
   const requirementsJson = { resources: req.resources, max_price: req.maxPrice, spot: req.spot, reservation: null };
 
@@ -244,6 +247,6 @@ export const offerCommand: CliCommand = {
   name: 'offer',
   summary: 'List the offers matching a configuration or resource flags, cheapest first (dstack offer)',
   usage: 'offer [-f FILE] [--gpu SPEC] [--cpu SPEC] [--memory SPEC] [--disk SPEC] [--spot | --on-demand] [--max-price N] ' +
-    '[--backend NAME]... [--region NAME]... [--instance-type NAME]... [--group-by gpu[,backend,region,count]] [--max-offers N] [--json]',
+    '[--backend NAME]... [--region NAME]... [--instance-type NAME]... [--group-by gpu[,backend,region,count]] [--max-offers N] [--json | --format plain|json]',
   run,
 };

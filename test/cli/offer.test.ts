@@ -39,6 +39,7 @@ describe('dstack-vsc offer', () => {
   it('--json lists offers in order with backend, region, instance type, resources, spot, price and availability', async () => {
     const { code, out } = await cli(['offer', '--gpu', 'A100', '--json']);
     assert.equal(code, 0);
+    assert.equal((await cli(['offer', '--gpu', 'A100', '--format', 'json'])).out, out);
     const doc = JSON.parse(out);
     assert.equal(doc.total_offers, 2);
     assert.equal(doc.requirements.resources.gpu.vendor, 'nvidia');
@@ -113,6 +114,7 @@ describe('dstack-vsc offer', () => {
       [['--backend', 'gcp'], /--backend gcp: unknown backend/],
       [['--max-price', 'cheap'], /--max-price cheap/],
       [['--max-offers', '0'], /--max-offers 0/],
+      [['--format', 'yaml'], /--format yaml: choose plain or json/],
     ] as const) {
       const { code, err } = await cli(['offer', ...argv]);
       assert.equal(code, 2, argv.join(' '));

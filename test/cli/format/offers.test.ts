@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Availability, BackendId, Offer } from '../../../src/backends/offer';
-import { renderGpuTable, renderOffersOutput, renderOffersTable } from '../../../src/cli/format/offers';
+import { renderGpuTable, renderOffersOutput, renderOffersTable, renderPropsTable } from '../../../src/cli/format/offers';
 import { groupGpus } from '../../../src/orchestrator/offers';
 
 const samples = readFileSync(path.join(__dirname, '../../fixtures/offers/offer-samples.txt'), 'utf8');
@@ -46,6 +46,15 @@ describe('offers output (dstack layouts)', () => {
       ['Project', 'main'], ['Resources', 'cpu=x86:2.. mem=8GB.. disk=100GB.. gpu=nvidia:24GB:1..'], ['Spot policy', 'on-demand'], ['Max price', 'off'],
     ];
     assert.equal(renderOffersOutput(props, SAMPLE_OFFERS, 120, 12.5), section('dstack offer (header + table + fleet hint)'));
+  });
+
+  it('renders the apply plan: its header rows, three offers, `...` and "Shown 3 of 57 offers, $8.67max" (for the apply command)', () => {
+    const props: [string, string][] = [
+      ['Project', 'main'], ['User', 'admin'], ['Type', 'dev-environment'], ['Resources', 'cpu=x86:2.. mem=8GB.. disk=100GB.. gpu=nvidia:24GB:1..'],
+      ['Spot policy', 'on-demand'], ['Max price', 'off'], ['Retry policy', 'off'], ['Idle duration', '5m'], ['Max duration', 'off'], ['Inactivity duration', '2h'],
+    ];
+    const text = renderPropsTable(props) + renderOffersTable(SAMPLE_OFFERS.slice(0, 3), 57, 8.67);
+    assert.equal(text, section('dstack apply plan (max_offers=3 default for apply; 57 total)'));
   });
 
   it('puts the hint before the table when fewer than 3 offers matched, and warns when none did', () => {
