@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Requirements } from '../backends/backend';
+import { spotFromPolicy, type Requirements } from '../backends/backend';
 import { catalogOffers } from '../backends/catalog';
 import { localOffer } from '../backends/local/offers';
 import type { Offer } from '../backends/offer';
@@ -32,9 +32,11 @@ const FLAGS = [
   { name: 'disk', kind: 'string' },
   { name: 'spot', kind: 'boolean' },
   { name: 'on-demand', kind: 'boolean' },
+  { name: 'spot-auto', kind: 'boolean' },
+  { name: 'spot-policy', kind: 'string' },
   { name: 'max-price', kind: 'string' },
-  { name: 'backend', kind: 'multi' },
-  { name: 'region', kind: 'multi' },
+  { name: 'backend', short: 'b', kind: 'multi' },
+  { name: 'region', short: 'r', kind: 'multi' },
   { name: 'instance-type', kind: 'multi' },
   { name: 'group-by', kind: 'multi' },
   { name: 'max-offers', kind: 'string' },
@@ -85,11 +87,16 @@ function resourcesWithFlags(base: ResourcesSpec, args: ParsedArgs): ResourcesSpe
   return resources;
 }
 
-/** Applies `--spot/--on-demand/--max-price/--backend/--region/--instance-type` over the requirements. */
+/** Applies the profile flags (`--spot/--on-demand/--spot-auto/--spot-policy`, `--max-price`, `-b`, `-r`, `--instance-type`). */
 function applyProfileFlags(req: Requirements, args: ParsedArgs): Requirements {
-  if (flag(args, 'spot') && flag(args, 'on-demand')) throw new UsageError('--spot and --on-demand are mutually exclusive');
-  if (flag(args, 'spot')) req.spot = true;
-  if (flag(args, 'on-demand')) req.spot = false;
+  const policies = [flag(args, 'spot') && 'spot', flag(args, 'on-demand') && 'on-demand', flag(args, 'spot-auto') && 'auto', option(args, 'spot-policy')]
+    .filter((p): p is string => typeof p === 'string');
+  if (policies.length > 1) throw new UsageError('--spot, --on-demand, --spot-auto and --spot-policy are mutually exclusive');
+  const policy = policies[0];
+  if (policy !== undefined) {
+    if (policy !== 'spot' && policy !== 'on-demand' && policy !== 'auto') throw new UsageError(`--spot-policy ${policy}: choose spot, on-demand or auto`);
+    req.spot = spotFromPolicy(policy);
+  }
   const maxPrice = option(args, 'max-price');
   if (maxPrice !== undefined) {
     const n = Number(maxPrice);
@@ -246,7 +253,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 export const offerCommand: CliCommand = {
   name: 'offer',
   summary: 'List the offers matching a configuration or resource flags, cheapest first (dstack offer)',
-  usage: 'offer [-f FILE] [--gpu SPEC] [--cpu SPEC] [--memory SPEC] [--disk SPEC] [--spot | --on-demand] [--max-price N] ' +
-    '[--backend NAME]... [--region NAME]... [--instance-type NAME]... [--group-by gpu[,backend,region,count]] [--max-offers N] [--json | --format plain|json]',
+  usage: 'offer [-f FILE] [--gpu SPEC] [--cpu SPEC] [--memory SPEC] [--disk SPEC] [--spot | --on-demand | --spot-auto | --spot-policy P] ' +
+    '[--max-price N] [-b|--backend NAME]... [-r|--region NAME]... [--instance-type NAME]... [--group-by gpu[,backend,region,count]] [--max-offers N] [--json | --format plain|json]',
   run,
 };

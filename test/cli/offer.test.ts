@@ -66,6 +66,10 @@ describe('dstack-vsc offer', () => {
     assert.match(out, / Spot policy {2}on-demand /);
     assert.match(out, / 1 {2}aws \(us-west-2\) {2}cpu=4 mem=16GB disk=100GB gpu=L4:24GB:1 {2}g6\.xlarge +\$0\.8048 /);
     const json = JSON.parse((await cli(['offer', '-f', file, '--gpu', 'T4', '--disk', '200GB..', '--json'], dir)).out);
+    assert.equal(json.requirements.spot, false);
+    const auto = JSON.parse((await cli(['offer', '-f', file, '--spot-auto', '-r', 'eu-west-1', '-b', 'aws', '--json'], dir)).out);
+    assert.equal(auto.requirements.spot, null);
+    assert.ok(auto.offers.length > 0 && auto.offers.every((o: { region: string }) => o.region === 'eu-west-1'));
     assert.ok(json.offers.length > 0 && json.offers.every((o: { instance_type: string; region: string; resources: { disk: { size_mib: number } } }) =>
       o.instance_type.startsWith('g4dn.') && o.region === 'us-west-2' && o.resources.disk.size_mib === 200 * 1024));
   });
@@ -109,6 +113,7 @@ describe('dstack-vsc offer', () => {
     for (const [argv, message] of [
       [['--gpu', 'nvidia:amd'], /--gpu nvidia:amd: .*GPU spec vendor conflict/],
       [['--spot', '--on-demand'], /mutually exclusive/],
+      [['--spot-policy', 'sometimes'], /--spot-policy sometimes: choose spot, on-demand or auto/],
       [['--group-by', 'backend'], /Cannot group by 'backend' without also grouping by 'gpu'/],
       [['--group-by', 'gpu,region'], /Cannot group by 'region' without also grouping by 'backend'/],
       [['--backend', 'gcp'], /--backend gcp: unknown backend/],
