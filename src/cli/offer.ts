@@ -235,7 +235,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       ...(explanation ? {
         no_offers: {
           blocking: explanation.blocking, considered: explanation.considered, impacts: explanation.impacts,
-          nearest_misses: explanation.nearestMisses.map(offerJson), text: explanation.text,
+          nearest_misses: explanation.nearestMisses.map(offerJson), also_failed: explanation.alsoFailed, text: explanation.text,
         },
       } : {}),
     }, null, 2) + '\n');

@@ -28,8 +28,13 @@ export interface NoMatchExplanation {
   impacts: ConstraintImpact[];
   /** The constraint that removed the most; null when there were no offers at all. */
   blocking: OfferConstraint | null;
-  /** Up to three offers that fail only `blocking`, nearest first, sized for the request. */
+  /**
+   * Up to three nearest misses, sized for the request: offers failing only `blocking` when there are any, otherwise
+   * those failing `blocking` and the fewest other constraints. Nearest = closest value for a quantity, else cheapest.
+   */
   nearestMisses: Offer[];
+  /** The other constraints the nearest misses fail (empty when they fail only `blocking`). */
+  alsoFailed: OfferConstraint[];
   /** Two lines for the CLI. */
   text: string;
 }
@@ -112,7 +117,11 @@ function nearestText(c: OfferConstraint, subject: string, offer: Offer): string 
   }
 }
 
-/** Explains why `universe` (every offer the backends have) yields nothing for `req`. */
+/**
+ * Explains why `universe` (every offer the backends have) yields nothing for `req`. When the request names a GPU
+ * (or vendor) that some offers have, only those offers are considered, so the answer is about what blocks that GPU
+ * ("no A100 under $2/h") rather than about the many offers of other GPUs.
+ */
 export function explainNoMatch(universe: readonly Offer[], req: Requirements): NoMatchExplanation {
   const matcher = compileRequirements(req);
   const all = universe.map((offer) => ({ offer, failed: matcher.failures(offer) }));
@@ -135,13 +144,16 @@ export function explainNoMatch(universe: readonly Offer[], req: Requirements): N
     const text = universe.length === 0
       ? 'No backend returned any offer: configure a backend (e.g. aws) or an SSH fleet.'
       : 'Every offer matches these requirements.';
-    return { considered: scoped.length, consideredLabel, impacts, blocking: null, nearestMisses: [], text };
+    return { considered: scoped.length, consideredLabel, impacts, blocking: null, nearestMisses: [], alsoFailed: [], text };
   }
   const blocking = top.constraint;
   const value = QUANTITY[blocking];
   const range = rangeOf(blocking, req);
-  const nearestMisses = scoped
-    .filter((x) => x.failed.length === 1 && x.failed[0] === blocking)
+  const failingIt = scoped.filter((x) => x.failed.includes(blocking));
+  const fewest = Math.min(...failingIt.map((x) => x.failed.length));
+  const candidates = failingIt.filter((x) => x.failed.length === fewest);
+  const alsoFailed = (candidates[0]?.failed ?? []).filter((c) => c !== blocking);
+  const nearestMisses = candidates
     .map((x) => sizeForRequirements(x.offer, req))
     .sort((a, b) => (value ? distance(value(a), range) - distance(value(b), range) : 0) || a.pricePerHour - b.pricePerHour)
     .slice(0, 3);
@@ -149,9 +161,12 @@ export function explainNoMatch(universe: readonly Offer[], req: Requirements): N
   const headSubject = blocking === 'gpu_name' || blocking === 'gpu_vendor' ? 'offer' : scopedSubject;
   let headline = `no ${headSubject} ${phraseOf(blocking, req)}`;
   const nearest = nearestMisses[0];
-  if (nearest) headline += `; ${nearestText(blocking, headSubject, nearest)}`;
+  if (nearest) {
+    headline += `; ${nearestText(blocking, headSubject, nearest)}`;
+    if (alsoFailed.length > 0) headline += `, which also fails ${alsoFailed.map((c) => CONSTRAINT_FIELD[c]).join(', ')}`;
+  }
   const others = impacts.slice(1, 4).map((i) => `${i.field} ${i.removed}`);
   const detail = `${top.field} removed the most: ${top.removed} of ${scoped.length} ${consideredLabel}` +
     (others.length > 0 ? ` (then ${others.join(', ')})` : '');
-  return { considered: scoped.length, consideredLabel, impacts, blocking, nearestMisses, text: `${headline}.\n${detail}.` };
+  return { considered: scoped.length, consideredLabel, impacts, blocking, nearestMisses, alsoFailed, text: `${headline}.\n${detail}.` };
 }

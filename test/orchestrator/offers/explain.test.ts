@@ -14,6 +14,7 @@ describe('no-match explanation', () => {
     assert.deepEqual(e.nearestMisses.map((o) => `${o.instanceType} ${o.region} ${o.pricePerHour}`), ['p4d.24xlarge us-east-1 21.96', 'p4d.24xlarge us-west-2 21.96']);
     assert.equal(e.text.split('\n')[0], 'no A100 under $2/h; the cheapest A100 is $21.96/h (p4d.24xlarge, aws us-east-1).');
     assert.equal(e.impacts[0]!.removed, 2);
+    assert.deepEqual(e.alsoFailed, []);
   });
 
   it('counts, per constraint, the offers it removes and those it alone removes', () => {
@@ -25,8 +26,11 @@ describe('no-match explanation', () => {
     const e = explainNoMatch(offers, requirements({ cpu: { arch: null, count: { min: 16, max: null } }, memory: { min: 64, max: null } }, { maxPrice: 1 }));
     assert.deepEqual(e.impacts.map((i) => [i.constraint, i.removed, i.removedAlone]), [['cpu_count', 2, 0], ['memory', 2, 0], ['max_price', 1, 1]]);
     assert.equal(e.blocking, 'cpu_count');
-    assert.deepEqual(e.nearestMisses, []);
-    assert.match(e.text, /^no offer with cpu=16\.\.\.\nresources\.cpu removed the most: 2 of 3 offers \(then resources\.memory 2, max_price 1\)\.$/);
+    // Nothing fails only the cpu count: the nearest misses fail it and the fewest others, closest cpu count first.
+    assert.deepEqual(e.nearestMisses.map((o) => o.instanceType), ['mid', 'small']);
+    assert.deepEqual(e.alsoFailed, ['memory']);
+    assert.equal(e.text, 'no offer with cpu=16..; the closest offer is $0.5/h (mid, aws us-east-1: cpu=8 mem=32GB disk=100GB), which also fails resources.memory.\n' +
+      'resources.cpu removed the most: 2 of 3 offers (then resources.memory 2, max_price 1).');
   });
 
   it('shows the closest miss for a quantity and the cheapest offer otherwise matching for an unknown GPU name', () => {
