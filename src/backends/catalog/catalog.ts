@@ -2,7 +2,9 @@
 import type { Requirements } from '../backend';
 import type { Availability, BackendId, Offer } from '../offer';
 import type { GpuVendor, Range } from '../../schema/model';
-import { chooseDiskGB, selectOffers, sortByPrice } from '../../orchestrator/offers';
+import { chooseDiskGB } from '../../orchestrator/offers/disk';
+import { sortByPrice } from '../../orchestrator/offers/order';
+import { selectOffers } from '../../orchestrator/offers/select';
 import { AWS_INSTANCES, type CatalogInstanceFacts } from './aws-data';
 import { findKnownGpu } from './gpus';
 
