@@ -24,7 +24,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   for (const c of candidates) {
     const cc = c.toLowerCase().replace(/-/g, '_');
     let d = distance(w, cc);
-    if (cc.startsWith(w) || w.startsWith(cc)) d = Math.min(d, 1 + Math.abs(cc.length - w.length) / 4);
+    if (cc.includes(w) || w.includes(cc)) d = Math.min(d, 1 + Math.abs(cc.length - w.length) / 4);
     if (d < bestScore) {
       bestScore = d;
       best = c;

@@ -34,7 +34,7 @@ export interface ValidationResult {
   diagnostics: SchemaDiagnostic[];
 }
 
-const YAML_OPTIONS = { version: '1.2', merge: true, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false } as const;
+const YAML_OPTIONS = { version: '1.2', merge: true, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, logLevel: 'silent' } as const;
 
 class Reporter {
   readonly diagnostics: SchemaDiagnostic[] = [];
@@ -122,7 +122,15 @@ function validateUnsafe(text: string): ValidationResult {
   }
   for (const w of doc.warnings) out.at(w.pos[0], w.pos[1], '', 'yaml-warning', w.message.split('\n')[0] ?? w.message, 'warning');
   if (fatal) return fail();
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    const r = nodeRange(doc.contents as never) ?? [0, 0];
+    const message = e instanceof Error ? e.message : String(e);
+    out.at(r[0], r[0], '', 'yaml-syntax', `The YAML cannot be read: ${message}`, 'error');
+    return fail();
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     const r = nodeRange(doc.contents as never) ?? [0, 0];
     out.at(r[0], r[1], '', 'not-a-mapping', 'A configuration must be a mapping of fields (`type: dev-environment`, `ide: vscode`, ...).', 'error');
