@@ -63,6 +63,12 @@ function devEnvironmentRules(c: Obj, ctx: CheckContext): void {
       ctx.error(['version'], 'invalid-value', e.message);
     }
   }
+  const init = c['init'];
+  if (Array.isArray(init)) {
+    init.forEach((cmd, i) => {
+      if (typeof cmd === 'string' && cmd.includes('${{')) ctx.warn(['init', i], 'interpolation', 'dstack does not interpolate `${{ ... }}` in `init`: it reaches the shell literally. Use shell variables (`$NAME`) set through `env`.');
+    });
+  }
   if (c['dstack'] === true && set(c, 'inactivity_duration')) ctx.error(['dstack'], 'conflict', '`dstack` is not supported together with `inactivity_duration`.');
 }
 

@@ -1,5 +1,5 @@
 // validateText: YAML → type dispatch → ajv structure check → field-table walk (grammar + normalization) → rules.
-import { parseAllDocuments, type Document, isMap, isPair, isScalar } from 'yaml';
+import { parseAllDocuments, type Document, type DocumentOptions, type ParseOptions, type ScalarTag, type SchemaOptions, isMap, isPair, isScalar } from 'yaml';
 import type { DiagnosticCode, FieldPath, Issue } from './diagnostics';
 import { formatPath } from './diagnostics';
 import { CONFIGURATION_TYPE_NAMES, CONFIGURATION_TYPES, isConfigurationType } from './fields';
@@ -34,7 +34,16 @@ export interface ValidationResult {
   diagnostics: SchemaDiagnostic[];
 }
 
-const YAML_OPTIONS = { version: '1.2', merge: true, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, logLevel: 'silent' } as const;
+/** PyYAML (`yaml.safe_load`, YAML 1.1) also reads yes/no/on/off as booleans: `docker: yes` is `true` for dstack. */
+const YAML11_BOOL: ScalarTag = {
+  tag: 'tag:yaml.org,2002:bool',
+  default: true,
+  identify: (v) => typeof v === 'boolean',
+  test: /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/,
+  resolve: (s) => /^(?:yes|on)$/i.test(s),
+};
+
+const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { version: '1.2', merge: true, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, logLevel: 'silent', customTags: [YAML11_BOOL] };
 
 class Reporter {
   readonly diagnostics: SchemaDiagnostic[] = [];

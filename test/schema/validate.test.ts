@@ -112,6 +112,22 @@ describe('validateText', () => {
     assert.ok(multi.diagnostics.some((d) => d.code === 'extra-document' && d.severity === 'warning'));
   });
 
+  it('reads YAML like PyYAML: yes/no/on/off are booleans, 3.10 is a float', () => {
+    const c = validateText(dev('docker: yes\nprivileged: on\ninactivity_duration: off\n')).configuration as DevEnvironmentConfiguration;
+    assert.equal(c.docker, true);
+    assert.equal(c.privileged, true);
+    assert.equal(c.inactivity_duration, null);
+    expectError(dev('env:\n  DEBUG: yes\n'), 'env.DEBUG', /must be a string or a number, found boolean; quote it/);
+    assert.equal((validateText(dev('name: "yes"\n')).configuration as DevEnvironmentConfiguration).name, 'yes');
+  });
+
+  it('warns where dstack leaves `${{ }}` literal (dev-environment init)', () => {
+    const r = validateText(dev('init:\n  - echo ${{ env.A }}\n'));
+    assert.ok(r.configuration);
+    const w = r.diagnostics.find((d) => d.path === 'init[0]');
+    assert.ok(w && w.severity === 'warning' && w.code === 'interpolation');
+  });
+
   it('anchors and aliases resolve like PyYAML', () => {
     const r = validateText('type: dev-environment\nx-common: &c\n  - A=1\nenv: *c\n');
     assert.ok(r.diagnostics.some((d) => d.path === 'x-common'));

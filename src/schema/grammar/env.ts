@@ -4,9 +4,9 @@ import { GrammarError } from './grammar-error';
 
 const ENV_ITEM_RE = /^([a-zA-Z_][a-zA-Z0-9_]*)(=[\s\S]*$|$)/;
 
-/** One bad entry of an env list: its index and why. */
+/** One bad entry of `env`: its list index or map key, and why. */
 export class EnvItemError extends GrammarError {
-  constructor(readonly index: number, message: string) {
+  constructor(readonly index: number | string, message: string) {
     super(message);
   }
 }
@@ -34,7 +34,7 @@ export function parseEnv(v: unknown): Record<string, EnvValue> {
     for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
       if (typeof value === 'string') out[name] = value;
       else if (typeof value === 'number' && Number.isFinite(value)) out[name] = String(value);
-      else throw new GrammarError(`env \`${name}\`: the value must be a string or a number, found ${value === null ? 'nothing (null)' : typeof value}`);
+      else throw new EnvItemError(name, `env \`${name}\`: the value must be a string or a number, found ${value === null ? 'nothing (null)' : typeof value}; quote it (\`${name}: "${String(value)}"\`) or give it as a list entry \`${name}\` to take it from your environment`);
     }
     return out;
   }
