@@ -21,6 +21,28 @@ function runRules(c: Obj, ctx: CheckContext): void {
   const repos = c['repos'];
   if (Array.isArray(repos) && repos.length > 1) ctx.error(['repos'], 'invalid-value', 'A maximum of one repo is currently supported: keep one entry in `repos` and mount other folders with `files`.');
   interpolationRules(c, ctx);
+  applyTimeWarnings(c, ctx);
+}
+
+/** What dstack only rejects (or silently changes) at apply time, reported early as warnings. */
+function applyTimeWarnings(c: Obj, ctx: CheckContext): void {
+  const name = c['name'];
+  if (typeof name === 'string' && !/^[a-z][a-z0-9-]{1,40}$/.test(name)) {
+    ctx.warn(['name'], 'invalid-value', `The run name ${JSON.stringify(name)} will be rejected when applied: use 2-41 lowercase letters, digits and \`-\`, starting with a letter.`);
+  }
+  const dir = c['working_dir'];
+  if (typeof dir === 'string' && !dir.startsWith('/') && !dir.startsWith('~')) {
+    ctx.warn(['working_dir'], 'invalid-value', '`working_dir` must be absolute (or start with `~`) when applied.');
+  }
+  const ports = c['ports'];
+  if (Array.isArray(ports)) {
+    ports.forEach((p, i) => {
+      const container = (p as { container_port?: unknown }).container_port;
+      if (typeof container === 'number' && container >= 10000 && container <= 10999) {
+        ctx.warn(['ports', i], 'invalid-value', `Port ${container} is in dstack's reserved range 10000-10999 and will not be forwarded: pick another port.`);
+      }
+    });
+  }
 }
 
 function checkRefs(text: unknown, path: FieldPath, allowed: readonly string[], ctx: CheckContext): void {

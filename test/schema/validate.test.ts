@@ -128,6 +128,13 @@ describe('validateText', () => {
     assert.ok(w && w.severity === 'warning' && w.code === 'interpolation');
   });
 
+  it('warns early about what dstack rejects or drops only at apply time', () => {
+    const r = validateText(dev('name: My_Env\nworking_dir: src\nports: [10022, 8080]\n'));
+    assert.ok(r.configuration, 'warnings do not make the file invalid');
+    const warned = r.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.path);
+    assert.deepEqual(warned, ['name', 'working_dir', 'ports[0]']);
+  });
+
   it('anchors and aliases resolve like PyYAML', () => {
     const r = validateText('type: dev-environment\nx-common: &c\n  - A=1\nenv: *c\n');
     assert.ok(r.diagnostics.some((d) => d.path === 'x-common'));
