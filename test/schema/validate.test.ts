@@ -1,6 +1,6 @@
 // validateText end to end: rules, normalization, diagnostics positions and hostile inputs.
 import { strict as assert } from 'node:assert';
-import { propertyAt, validateText, type DevEnvironmentConfiguration, type SchemaDiagnostic } from '../../src/schema';
+import { propertyAt, validateText, type DevEnvironmentConfiguration, type FleetConfiguration, type SchemaDiagnostic } from '../../src/schema';
 
 const errorsOf = (text: string): SchemaDiagnostic[] => validateText(text).diagnostics.filter((d) => d.severity === 'error');
 const dev = (body: string) => `type: dev-environment\n${body}`;
@@ -97,6 +97,15 @@ describe('validateText', () => {
     const fleet = validateText('type: fleet\nname: on-prem\nssh_config:\n  user: ubuntu\n  identity_file: ~/.ssh/id_rsa\n  hosts:\n    - 10.0.0.1\n    - hostname: 10.0.0.2\n      port: 2222\n      user: root\n');
     assert.deepEqual(fleet.diagnostics, []);
     expectError('type: fleet\nssh_config:\n  hosts:\n    - hostnme: x\n', 'ssh_config.hosts[0]', /hostname|Expected/);
+    const c = fleet.configuration as FleetConfiguration;
+    assert.deepEqual(c.ssh_config?.hosts[0], { hostname: '10.0.0.1' }, 'bare hostnames are normalized to {hostname}');
+    assert.deepEqual(c.ssh_config?.hosts[1], { hostname: '10.0.0.2', port: 2222, user: 'root' });
+    assert.equal(c.ssh_config?.identity_file, '~/.ssh/id_rsa');
+    const nodes = (text: string) => (validateText(`type: fleet\nnodes: ${text}\n`).configuration as FleetConfiguration | null)?.nodes;
+    assert.deepEqual(nodes('2'), { min: 2, target: 2, max: 2 });
+    assert.deepEqual(nodes('0..4'), { min: 0, target: 0, max: 4 });
+    assert.deepEqual(nodes('{min: 1, target: 2}'), { min: 1, target: 2, max: null });
+    expectError('type: fleet\nnodes: {min: 3, target: 1}\n', 'nodes', /`target` must lie between/);
   });
 
   it('hostile inputs never throw and yield diagnostics inside the text', () => {

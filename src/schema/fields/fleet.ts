@@ -9,7 +9,7 @@ export const FleetConfiguration: ValueType = obj("FleetConfiguration", () => ({
     name: field(nullable(str()), "The fleet name", { example: "my-dev-env" }),
     placement: field(nullable(s.InstanceGroupPlacement), "The placement of instances: `any` or `cluster`"),
     blocks: field(union("blocks", "one of: `auto`, integer", [enumOf(["auto"]), int({"minimum": 1})]), "The amount of blocks to split the instance into, a number or `auto`. `auto` means as many as possible. The number of GPUs and CPUs must be divisible by the number of blocks. Defaults to `1`, i.e. do not split", { default: 1 }),
-    nodes: field(nullable(union('nodes', 'a number or range of nodes (`2`, `0..2`) or `{min, target, max}`', [g.intRange, s.FleetNodesSpec])), "The number of instances", { example: 2 }),
+    nodes: field(nullable(g.fleetNodes), "The number of instances: `N`, a range `min..max` (the fleet starts with `min`), or `{min, target, max}`", { example: 2 }),
     reservation: field(nullable(str()), "The existing reservation to use for instance provisioning. Supports AWS Capacity Reservations, AWS Capacity Blocks, and GCP reservations"),
     resources: field(nullable(g.resources), "The resources requirements"),
     backends: field(nullable(list(s.BackendType)), "The backends to consider for provisioning (e.g., `[aws, gcp]`)", { example: ["aws", "gcp"] }),

@@ -177,3 +177,30 @@ export function passes(type: ValueType, value: unknown): boolean {
   const ctx = new CheckContext();
   return type.check(value, [], ctx) !== INVALID && !ctx.issues.some((i) => i.severity === 'error');
 }
+
+/** An SSH fleet host given as a bare hostname, normalized to `{hostname}`. */
+export const sshHostname = grammar('hostname', 'a hostname or IP address', ['string'], { type: 'string', minLength: 1 }, (v) => {
+  if (typeof v !== 'string' || v.trim() === '') throw new GrammarError('a host needs a hostname or IP address');
+  return { hostname: v };
+});
+
+/** Fleet `nodes`: `N` (min = target = max = N), `min..max` (target = min) or `{min, target, max}`. */
+export const fleetNodes: ValueType = grammar('nodes', 'a number of nodes (`2`), a range (`0..2`) or `{min, target, max}`', ['integer', 'string', 'object'], { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string' }, { type: 'object', properties: { min: { type: 'integer' }, target: { type: 'integer' }, max: { type: ['integer', 'null'] } }, additionalProperties: false }] }, (v) => {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'target' in v) {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (!['min', 'target', 'max'].includes(k)) throw new GrammarError(`Unknown nodes field \`${k}\`; allowed: \`min\`, \`target\`, \`max\``);
+    const int = (x: unknown, what: string): number => {
+      if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) throw new GrammarError(`\`${what}\` must be a whole number >= 0`);
+      return x;
+    };
+    const min = o['min'] == null ? 0 : int(o['min'], 'min');
+    const target = int(o['target'], 'target');
+    const max = o['max'] == null ? null : int(o['max'], 'max');
+    if (target < min || (max !== null && target > max)) throw new GrammarError('`target` must lie between `min` and `max`');
+    return { min, target, max };
+  }
+  const r = parseIntRange(v);
+  const min = r.min ?? 0;
+  if (min < 0) throw new GrammarError('the number of nodes cannot be negative');
+  return { min, target: min, max: r.max };
+});

@@ -20,13 +20,6 @@ export const CPUArchitecture = enumOf(["x86", "arm"], "CPUArchitecture");
 /** CreationPolicy values. */
 export const CreationPolicy = enumOf(["reuse", "reuse-or-create"], "CreationPolicy");
 
-/** FleetNodesSpec. */
-export const FleetNodesSpec = obj("FleetNodesSpec", () => ({
-    min: field(int(), "The minimum number of instances to maintain in the fleet", { required: true }),
-    target: field(int(), "The number of instances to provision on fleet apply. `min` <= `target` <= `max` Defaults to `min`", { required: true }),
-    max: field(nullable(int()), "The maximum number of instances allowed in the fleet. Unlimited if not specified"),
-}));
-
 /** HTTPHeaderSpec. */
 export const HTTPHeaderSpec = obj("HTTPHeaderSpec", () => ({
     name: field(str({"minLength": 1, "maxLength": 256}), "The name of the HTTP header", { required: true }),
@@ -172,7 +165,7 @@ export const SSHParams = obj("SSHParams", () => ({
     identity_file: field(nullable(str()), "The private key to use for all hosts"),
     ssh_key: field(nullable(SSHKey), ""),
     proxy_jump: field(nullable(SSHProxyParams), "The SSH proxy configuration for all hosts"),
-    hosts: field(list(union("value", "one of: SSHHostParams, string", [SSHHostParams, str()])), "The per host connection parameters: a hostname or an object that overrides default ssh parameters", { required: true }),
+    hosts: field(list(union("host", "a hostname or IP, or a mapping with `hostname` and per-host overrides (`port`, `user`, `identity_file`, `proxy_jump`, `internal_ip`, `ssh_key`, `blocks`)", [SSHHostParams, g.sshHostname]), { minItems: 1, tooFew: '`hosts` needs at least one host.' }), "The per host connection parameters: a hostname or an object that overrides default ssh parameters; strings are normalized to `{hostname}`", { required: true, example: ["192.168.100.10", { hostname: "192.168.100.11", port: 2222, user: "ubuntu" }] }),
     network: field(nullable(str()), "The network address for cluster setup in the format `<ip>/<netmask>`. `dstack` will use IP addresses from this network for communication between hosts. If not specified, `dstack` will use IPs from the first found internal network."),
 }));
 
