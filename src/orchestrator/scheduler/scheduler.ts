@@ -123,7 +123,9 @@ export class Scheduler {
       const reused = await this.tryReuse(run);
       if (reused) return;
       const existing = run.instanceId ? state.instances.find((i) => i.id === run.instanceId) : undefined;
-      const offerIndex = existing?.status === 'pending' ? offerIndexOf(run, existing) : run.nextOfferIndex;
+      let offerIndex = existing?.status === 'pending' ? offerIndexOf(run, existing) : run.nextOfferIndex;
+      // Never create again under an id whose record is already past `pending` (being or already terminated).
+      while (existing?.status !== 'pending' && state.instances.some((i) => i.id === instanceIdFor(run, offerIndex) && i.status !== 'pending')) offerIndex++;
       const offer = run.spec.offers[offerIndex];
       if (!offer) {
         const now = this.options.clock.now();
@@ -148,6 +150,7 @@ export class Scheduler {
             idleSince: null, idleDuration: r.spec.idleDuration, terminationReason: null,
           });
         }
+        if (s.instances.find((i) => i.id === id)?.status !== 'pending') return false;
         r.instanceId = id;
         return true;
       });

@@ -98,8 +98,16 @@ export function startSubmission(ctx: { now: number; events: OrchestratorEvent[] 
   setRunStatus(ctx, run, 'submitted', 'submitted');
 }
 
+/** The run's instance is already being terminated or gone: the run cannot continue on it. */
+function lostInstance(ctx: Ctx, run: RunRecord, inst: InstanceRecord | undefined): boolean {
+  if (inst && inst.status !== 'terminated' && inst.status !== 'terminating') return false;
+  beginTermination(ctx, run, inst?.terminationReason === 'interrupted' ? 'interrupted_by_no_capacity' : 'instance_unreachable');
+  return true;
+}
+
 function stepProvisioning(ctx: Ctx, run: RunRecord): void {
   const inst = instanceOf(ctx, run);
+  if (lostInstance(ctx, run, inst)) return;
   const view = inst ? ctx.views.get(inst.id) : undefined;
   if (!inst || !view) return;
   if (view.state === 'gone') {
@@ -126,11 +134,8 @@ function stepProvisioning(ctx: Ctx, run: RunRecord): void {
 
 function stepRunning(ctx: Ctx, run: RunRecord): void {
   const inst = instanceOf(ctx, run);
-  const view = inst ? ctx.views.get(inst.id) : undefined;
-  if (!inst) {
-    beginTermination(ctx, run, 'instance_unreachable');
-    return;
-  }
+  if (lostInstance(ctx, run, inst) || !inst) return;
+  const view = ctx.views.get(inst.id);
   if (!view) return;
   if (view.state === 'gone') {
     markInstanceGone(ctx, inst, view);
