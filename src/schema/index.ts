@@ -22,7 +22,8 @@ export {
   defaultResources,
   GPU_VENDOR_ALIASES,
 } from './grammar/resources';
-export { parseEnv } from './grammar/env';
+export { parseEnv, resolveEnv } from './grammar/env';
+export type { ResolvedEnv } from './grammar/env';
 export { parsePortMapping } from './grammar/ports';
 export { parseFilePathMapping, parseVolumeMount } from './grammar/mounts';
 export { parseRepoSpec } from './grammar/repos';

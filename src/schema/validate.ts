@@ -112,10 +112,9 @@ function validateUnsafe(text: string): ValidationResult {
   const docs = parseAllDocuments(text, YAML_OPTIONS);
   const all = Array.isArray(docs) ? docs : [];
   const doc = all[0];
-  for (const extra of all.slice(1)) {
-    const r = extra.range;
-    out.at(r[0], r[0], '', 'extra-document', 'Only the first YAML document is used: dstack reads one configuration per file; move the others to their own files.', 'warning');
-    break;
+  const extra = all[1];
+  if (extra) {
+    out.at(extra.range[0], extra.range[0], '', 'extra-document', 'Only the first YAML document is used: dstack reads one configuration per file; move the others to their own files.', 'warning');
   }
   if (!doc || doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     for (const err of doc?.errors ?? []) out.at(err.pos[0], err.pos[1], '', yamlCode(err.code), err.message.split('\n')[0] ?? err.message, 'error');

@@ -15,6 +15,7 @@ import {
   parseDiskSpec,
   parseDuration,
   parseEnv,
+  resolveEnv,
   parseFilePathMapping,
   parseGpuSpec,
   parseIdleDuration,
@@ -115,6 +116,11 @@ describe('grammars', () => {
     rejects(() => parseEnv({ A: true }), /must be a string or a number/);
     rejects(() => parseEnv(['A=1', 'A=2']), /Duplicate environment variable: A/);
     rejects(() => parseEnv('A=1'), /list .* or a mapping/);
+  });
+
+  it('env resolution: -e overrides win, value-less names come from the process env or are reported', () => {
+    const env = parseEnv(['HF_TOKEN', 'A=1', 'B', 'C']);
+    assert.deepEqual(resolveEnv(env, { C: 'from-cli' }, { HF_TOKEN: 'tok', PATH: '/bin' }), { env: { HF_TOKEN: 'tok', A: '1', C: 'from-cli' }, missing: ['B'] });
   });
 
   it('ports: number, local:container, *:container, object, bounds', () => {

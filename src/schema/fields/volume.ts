@@ -4,55 +4,55 @@ import { bool, enumOf, field, list, nullable, obj, str, type ValueType } from '.
 
 /** A `type: volume` for backend `aws`. */
 export const AWSVolumeConfiguration: ValueType = obj("AWSVolumeConfiguration", () => ({
-    type: field(enumOf(["volume"]), "Type", { default: "volume" }),
-    backend: field(enumOf(["aws"]), "The volume backend", { default: "aws", required: true }),
-    name: field(nullable(str()), "The volume name"),
-    size: field(nullable(g.memory), "The volume size. Must be specified when creating new volumes"),
-    auto_cleanup_duration: field(nullable(g.offDuration), "Time to wait after volume is no longer used by any job before deleting it. Defaults to keep the volume indefinitely. Use the value `off` or `-1` to disable auto-cleanup"),
-    tags: field(nullable(g.tags), "The custom tags to associate with the volume. The tags are also propagated to the underlying backend resources. If there is a conflict with backend-level tags, does not override them"),
-    volume_id: field(nullable(str()), "The volume ID. Must be specified when registering external volumes"),
-    region: field(str(), "The volume region", { required: true }),
-    availability_zone: field(nullable(str()), "The volume availability zone"),
+  type: field(enumOf(["volume"]), "The configuration type", { default: "volume" }),
+  backend: field(enumOf(["aws"]), "The volume backend", { default: "aws", required: true }),
+  name: field(nullable(str()), "The volume name"),
+  size: field(nullable(g.memory), "The volume size. Must be specified when creating new volumes"),
+  auto_cleanup_duration: field(nullable(g.offDuration), "Time to wait after volume is no longer used by any job before deleting it. Defaults to keep the volume indefinitely. Use the value `off` or `-1` to disable auto-cleanup"),
+  tags: field(nullable(g.tags), "The custom tags to associate with the volume. The tags are also propagated to the underlying backend resources. If there is a conflict with backend-level tags, does not override them"),
+  volume_id: field(nullable(str()), "The volume ID. Must be specified when registering external volumes"),
+  region: field(str(), "The volume region", { required: true }),
+  availability_zone: field(nullable(str()), "The volume availability zone"),
 }));
 
 /** A `type: volume` for backend `gcp`. */
 export const GCPVolumeConfiguration: ValueType = obj("GCPVolumeConfiguration", () => ({
-    type: field(enumOf(["volume"]), "Type", { default: "volume" }),
-    backend: field(enumOf(["gcp"]), "The volume backend", { default: "gcp", required: true }),
-    name: field(nullable(str()), "The volume name"),
-    size: field(nullable(g.memory), "The volume size. Must be specified when creating new volumes"),
-    auto_cleanup_duration: field(nullable(g.offDuration), "Time to wait after volume is no longer used by any job before deleting it. Defaults to keep the volume indefinitely. Use the value `off` or `-1` to disable auto-cleanup"),
-    tags: field(nullable(g.tags), "The custom tags to associate with the volume. The tags are also propagated to the underlying backend resources. If there is a conflict with backend-level tags, does not override them"),
-    volume_id: field(nullable(str()), "The volume ID. Must be specified when registering external volumes"),
-    region: field(str(), "The volume region", { required: true }),
-    availability_zone: field(nullable(str()), "The volume availability zone"),
+  type: field(enumOf(["volume"]), "The configuration type", { default: "volume" }),
+  backend: field(enumOf(["gcp"]), "The volume backend", { default: "gcp", required: true }),
+  name: field(nullable(str()), "The volume name"),
+  size: field(nullable(g.memory), "The volume size. Must be specified when creating new volumes"),
+  auto_cleanup_duration: field(nullable(g.offDuration), "Time to wait after volume is no longer used by any job before deleting it. Defaults to keep the volume indefinitely. Use the value `off` or `-1` to disable auto-cleanup"),
+  tags: field(nullable(g.tags), "The custom tags to associate with the volume. The tags are also propagated to the underlying backend resources. If there is a conflict with backend-level tags, does not override them"),
+  volume_id: field(nullable(str()), "The volume ID. Must be specified when registering external volumes"),
+  region: field(str(), "The volume region", { required: true }),
+  availability_zone: field(nullable(str()), "The volume availability zone"),
 }));
 
 /** A `type: volume` for backend `runpod`. */
 export const RunpodVolumeConfiguration: ValueType = obj("RunpodVolumeConfiguration", () => ({
-    type: field(enumOf(["volume"]), "Type", { default: "volume" }),
-    backend: field(enumOf(["runpod"]), "The volume backend", { default: "runpod", required: true }),
-    name: field(nullable(str()), "The volume name"),
-    size: field(nullable(g.memory), "The volume size. Must be specified when creating new volumes"),
-    auto_cleanup_duration: field(nullable(g.offDuration), "Time to wait after volume is no longer used by any job before deleting it. Defaults to keep the volume indefinitely. Use the value `off` or `-1` to disable auto-cleanup"),
-    tags: field(nullable(g.tags), "The custom tags to associate with the volume. The tags are also propagated to the underlying backend resources. If there is a conflict with backend-level tags, does not override them"),
-    volume_id: field(nullable(str()), "The volume ID. Must be specified when registering external volumes"),
-    region: field(str(), "The volume region", { required: true }),
-    availability_zone: field(nullable(str()), "Availability Zone"),
+  type: field(enumOf(["volume"]), "The configuration type", { default: "volume" }),
+  backend: field(enumOf(["runpod"]), "The volume backend", { default: "runpod", required: true }),
+  name: field(nullable(str()), "The volume name"),
+  size: field(nullable(g.memory), "The volume size. Must be specified when creating new volumes"),
+  auto_cleanup_duration: field(nullable(g.offDuration), "Time to wait after volume is no longer used by any job before deleting it. Defaults to keep the volume indefinitely. Use the value `off` or `-1` to disable auto-cleanup"),
+  tags: field(nullable(g.tags), "The custom tags to associate with the volume. The tags are also propagated to the underlying backend resources. If there is a conflict with backend-level tags, does not override them"),
+  volume_id: field(nullable(str()), "The volume ID. Must be specified when registering external volumes"),
+  region: field(str(), "The volume region", { required: true }),
+  availability_zone: field(nullable(str()), "Availability Zone"),
 }));
 
 /** A `type: volume` for backend `kubernetes`. */
 export const KubernetesVolumeConfiguration: ValueType = obj("KubernetesVolumeConfiguration", () => ({
-    type: field(enumOf(["volume"]), "Type", { default: "volume" }),
-    backend: field(enumOf(["kubernetes"]), "The volume backend", { default: "kubernetes", required: true }),
-    name: field(nullable(str()), "The volume name"),
-    size: field(nullable(g.memory), "The requested volume size. Must be specified when creating new PVCs. Ignored if `claim_name` is set"),
-    auto_cleanup_duration: field(nullable(g.offDuration), "Time to wait after volume is no longer used by any job before deleting it. Defaults to keep the volume indefinitely. Use the value `off` or `-1` to disable auto-cleanup"),
-    tags: field(nullable(g.tags), "The custom tags to associate with the volume. The tags are also propagated to the underlying backend resources. If there is a conflict with backend-level tags, does not override them"),
-    region: field(str(), "The volume region (cluster)", { default: "" }),
-    claim_name: field(nullable(str()), "The `PersistentVolumeClaim` name. Must be specified when registering the existing PVC instead of creating a new one"),
-    storage_class_name: field(nullable(str()), "The `StorageClass` name. Ignored if `claim_name` is set"),
-    access_modes: field(list(str()), "A list of accepted access modes. Ignored if `claim_name` is set", { default: ["ReadWriteOnce"] }),
-    read_only: field(bool, "If `true`, enforces the volume to be mounted as read-only", { default: false }),
+  type: field(enumOf(["volume"]), "The configuration type", { default: "volume" }),
+  backend: field(enumOf(["kubernetes"]), "The volume backend", { default: "kubernetes", required: true }),
+  name: field(nullable(str()), "The volume name"),
+  size: field(nullable(g.memory), "The requested volume size. Must be specified when creating new PVCs. Ignored if `claim_name` is set"),
+  auto_cleanup_duration: field(nullable(g.offDuration), "Time to wait after volume is no longer used by any job before deleting it. Defaults to keep the volume indefinitely. Use the value `off` or `-1` to disable auto-cleanup"),
+  tags: field(nullable(g.tags), "The custom tags to associate with the volume. The tags are also propagated to the underlying backend resources. If there is a conflict with backend-level tags, does not override them"),
+  region: field(str(), "The volume region (cluster)", { default: "" }),
+  claim_name: field(nullable(str()), "The `PersistentVolumeClaim` name. Must be specified when registering the existing PVC instead of creating a new one"),
+  storage_class_name: field(nullable(str()), "The `StorageClass` name. Ignored if `claim_name` is set"),
+  access_modes: field(list(str()), "A list of accepted access modes. Ignored if `claim_name` is set", { default: ["ReadWriteOnce"] }),
+  read_only: field(bool, "If `true`, enforces the volume to be mounted as read-only", { default: false }),
 }));
 

@@ -40,3 +40,32 @@ export function parseEnv(v: unknown): Record<string, EnvValue> {
   }
   throw new GrammarError('`env` must be a list (`- NAME=value`) or a mapping (`NAME: value`)');
 }
+
+/** The env after resolving value-less entries, and the names that found no value. */
+export interface ResolvedEnv {
+  env: Record<string, string>;
+  /** Names given without a value that neither `overrides` nor the process environment supplied. */
+  missing: string[];
+}
+
+/**
+ * dstack's apply-time env resolution: `-e NAME=value` overrides win, then value-less entries (`{__unset__}`) take
+ * the local process environment; unresolved names are reported (`Environment variable NAME is not set`).
+ */
+export function resolveEnv(
+  env: Readonly<Record<string, EnvValue>>,
+  overrides: Readonly<Record<string, string>> = {},
+  processEnv: Readonly<Record<string, string | undefined>> = {},
+): ResolvedEnv {
+  const out: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [name, value] of Object.entries({ ...env, ...overrides })) {
+    if (typeof value === 'string') out[name] = value;
+    else {
+      const fromProcess = processEnv[value.__unset__];
+      if (fromProcess === undefined) missing.push(name);
+      else out[name] = fromProcess;
+    }
+  }
+  return { env: out, missing };
+}
