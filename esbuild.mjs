@@ -1,8 +1,9 @@
 // Builds the three bundles: the extension (cjs, `vscode` external), the CLI (plain node, `vscode` NOT
 // external, so a core module that imports it fails the build), and the webview (browser ESM).
-// Usage: node esbuild.mjs [--watch] [--production]
+// `--tests` instead builds the extension-host mocha suite (test/vscode/*.ts -> out/test/vscode/*.js).
+// Usage: node esbuild.mjs [--watch] [--production] | node esbuild.mjs --tests
 import * as esbuild from 'esbuild';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production') || process.env.NODE_ENV === 'production';
@@ -64,8 +65,24 @@ const builds = [
   },
 ];
 
+/** The extension-host suite: one cjs file per test file plus the mocha runner (index), run inside VS Code. */
+const extensionHostTests = {
+  ...common,
+  sourcemap: 'inline',
+  entryPoints: readdirSync('test/vscode').filter((f) => f.endsWith('.ts')).map((f) => `test/vscode/${f}`),
+  outdir: 'out/test/vscode',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode', 'mocha', ...optionalNative],
+  logLevel: 'warning',
+};
+
 mkdirSync('dist', { recursive: true });
-if (watch) {
+if (process.argv.includes('--tests')) {
+  rmSync('out/test/vscode', { recursive: true, force: true });
+  await esbuild.build(extensionHostTests);
+} else if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
   const results = await Promise.all(builds.map((options) => esbuild.build(options)));

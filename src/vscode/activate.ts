@@ -1,12 +1,50 @@
-// Activation: wires the core to VS Code commands, diagnostics, views and the status bar.
+// Activation: wires the language core to VS Code (diagnostics, the apply command, the "dstack" log channel).
 import * as vscode from 'vscode';
+import { applyCommand, type ApplyOutcome } from './commands/apply';
+import { COMMAND_IDS, type CommandId } from './commands/ids';
+import { DstackDiagnostics, type ValidationResult } from './diagnostics';
+import { createLog } from './log';
 
-/** Called by VS Code when an activation event fires. */
-export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('dstack.apply', () => undefined),
-  );
+/** What activate() returns: a small API for tests and for other extensions. */
+export interface DstackExtensionApi {
+  /** The command ids this extension registered. */
+  readonly commandIds: readonly CommandId[];
+  /** Validates a file's current text now and publishes its diagnostics. */
+  validate(uri: vscode.Uri): Promise<ValidationResult>;
+  /** Runs "dstack: Apply" on a file, as the explorer menu does. */
+  apply(uri: vscode.Uri): Promise<ApplyOutcome>;
 }
 
-/** Called by VS Code on shutdown. */
+function register(context: vscode.ExtensionContext): DstackExtensionApi {
+  const { log } = createLog(context);
+  const diagnostics = new DstackDiagnostics(log);
+  context.subscriptions.push(diagnostics);
+  const handlers: Record<CommandId, (arg?: unknown) => Promise<unknown>> = {
+    'dstack.apply': (arg) => applyCommand(diagnostics, log, arg),
+  };
+  for (const id of COMMAND_IDS) context.subscriptions.push(vscode.commands.registerCommand(id, handlers[id]));
+  log(`activated (VS Code ${vscode.version})`);
+  return {
+    commandIds: COMMAND_IDS,
+    validate: async (uri) => {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      return diagnostics.validate(uri, text);
+    },
+    apply: (uri) => applyCommand(diagnostics, log, uri),
+  };
+}
+
+/** Called by VS Code when an activation event fires; a failure is shown to the user, then rethrown. */
+export function activate(context: vscode.ExtensionContext): DstackExtensionApi {
+  try {
+    return register(context);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    void vscode.window.showErrorMessage(`dstack: the extension failed to start: ${reason}`);
+    throw error;
+  }
+}
+
+/** Called by VS Code on shutdown; everything is disposed through context.subscriptions. */
 export function deactivate(): void {}

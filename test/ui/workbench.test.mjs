@@ -1,0 +1,97 @@
+// Layer 3: UI tests. code-server (real VS Code: server, web workbench, Node extension host) with the extension
+// installed from the packaged .vsix, driven by headless Debian Chromium through playwright-core.
+// Run: CS_VERSION=4.100.3 VSIX=dist/vscode-dstack.vsix node --test --test-concurrency=1 test/ui/workbench.test.mjs
+// Screenshots go to .artifacts/screenshots/<version>/.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  ARTIFACTS, ROOT, codeServer, freePort, freshDir, launchBrowser, runOnce, serverEnv, startServer, stopAll,
+  userDataDir, waitHttp, workspaceCopy,
+} from './harness.mjs';
+
+const version = process.env.CS_VERSION || '4.100.3';
+const VSIX = path.resolve(ROOT, process.env.VSIX || 'dist/vscode-dstack.vsix');
+const SHOTS = path.join(ARTIFACTS, 'screenshots', version);
+let ctx;
+let page;
+
+before(async () => {
+  const cs = codeServer(version);
+  const scratch = freshDir('vscode', `ui-${version}`);
+  freshDir('screenshots', version);
+  const ws = workspaceCopy('vscode', `ui-${version}`, 'ws');
+  const env = serverEnv(scratch);
+  const userData = userDataDir('vscode', `ui-${version}`, 'user-data');
+  const extensions = path.join(scratch, 'extensions');
+  // Installed from the .vsix exactly as a user would: this proves the package loads.
+  await runOnce(cs.node, [cs.entry, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', VSIX], env);
+  const port = await freePort();
+  startServer(cs.node, [cs.entry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
+    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--user-data-dir', userData, '--extensions-dir', extensions], env, path.join(scratch, 'code-server.log'));
+  await waitHttp(`http://127.0.0.1:${port}/healthz`);
+  ctx = await launchBrowser(path.join(scratch, 'chromium-profile'));
+  page = ctx.pages()[0] ?? await ctx.newPage();
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+  await row('train.dstack.yml').waitFor({ timeout: 120_000 });
+});
+
+after(async () => {
+  await ctx?.close().catch(() => {});
+  stopAll();
+});
+
+// getByText('string') is a case-insensitive substring match: assertions use regexes.
+function row(name) {
+  return page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.getByText(name, { exact: true }) }).first();
+}
+
+async function contextMenuItems(name) {
+  await row(name).click({ button: 'right' });
+  await page.locator('.context-view .monaco-menu').first().waitFor();
+  return page.getByRole('menuitem').allInnerTexts();
+}
+
+async function shot(name) {
+  await page.waitForTimeout(300);                        // toasts slide in; only for a readable picture
+  await page.screenshot({ path: path.join(SHOTS, name) });
+}
+
+test('a broken .dstack.yml shows its problems in the Problems panel', async () => {
+  await row('broken.dstack.yml').dblclick();
+  await page.locator('.tabs-container').getByText(/broken\.dstack\.yml/).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Control+Shift+M');         // View: Problems
+  const markers = page.locator('.markers-panel .monaco-list-row');
+  await markers.filter({ hasText: /banana/ }).first().waitFor({ timeout: 90_000 });
+  const rows = await markers.allInnerTexts();
+  assert.ok(rows.some((t) => /broken\.dstack\.yml/.test(t)), `a file row for broken.dstack.yml: ${rows.join(' | ')}`);
+  assert.ok(rows.some((t) => /dstack/.test(t) && /gpu/.test(t)), `a dstack problem naming gpu: ${rows.join(' | ')}`);
+  await shot('1-problems-panel.png');
+});
+
+test('right-click on a plain .yml offers no "dstack: Apply"', async () => {
+  const items = await contextMenuItems('other.yml');
+  await page.keyboard.press('Escape');
+  assert.ok(items.length > 3, `the context menu opened: ${items.join(' | ')}`);
+  assert.ok(!items.some((t) => /dstack: Apply/.test(t)), `no dstack item for other.yml: ${items.join(' | ')}`);
+});
+
+test('right-click on a .dstack.yml runs "dstack: Apply" and shows what would be applied', async () => {
+  const items = await contextMenuItems('train.dstack.yml');
+  assert.ok(items.some((t) => /^dstack: Apply$/.test(t.trim())), `dstack: Apply in the menu: ${items.join(' | ')}`);
+  await shot('2-context-menu.png');
+  await page.getByRole('menuitem', { name: 'dstack: Apply', exact: true }).click();
+  const toast = page.locator('.notifications-toasts').getByText(/train\.dstack\.yml is valid\. Would apply dev-environment "train"/);
+  await toast.first().waitFor({ timeout: 30_000 });
+  await shot('3-apply-valid.png');
+});
+
+test('"dstack: Apply" on a broken file says it was not applied', async () => {
+  await contextMenuItems('broken.dstack.yml');
+  await page.getByRole('menuitem', { name: 'dstack: Apply', exact: true }).click();
+  const toast = page.locator('.notifications-toasts').getByText(/broken\.dstack\.yml has \d+ problem\(s\) and was not applied/);
+  await toast.first().waitFor({ timeout: 30_000 });
+  await shot('4-apply-invalid.png');
+});

@@ -1,0 +1,43 @@
+// Shared helpers for the extension-host suite: the extension, the fixture workspace and waiting for diagnostics.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { DstackExtensionApi } from '../../src/vscode/activate';
+
+/** The extension's id: publisher.name from package.json. */
+export const EXTENSION_ID = 'vscode-dstack.vscode-dstack';
+
+/** The extension under test, activated; returns its exported API. */
+export async function activatedApi(): Promise<DstackExtensionApi> {
+  const ext = vscode.extensions.getExtension<DstackExtensionApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is installed in the extension host`);
+  return ext.activate();
+}
+
+/** A file of the fixture workspace (test/fixtures/ws, copied to a scratch folder by the runner). */
+export function fixture(relativePath: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the fixture workspace is open');
+  return vscode.Uri.joinPath(folder.uri, ...relativePath.split('/'));
+}
+
+/** The diagnostics the "dstack" source published for a file. */
+export function dstackDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'dstack');
+}
+
+/** Resolves with a file's dstack diagnostics once `accept` holds for them (events, not a timed assertion). */
+export function diagnosticsWhen(uri: vscode.Uri, accept: (d: vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
+  return new Promise((resolve) => {
+    const check = (): boolean => {
+      const current = dstackDiagnostics(uri);
+      if (!accept(current)) return false;
+      listener.dispose();
+      resolve(current);
+      return true;
+    };
+    const listener = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (e.uris.some((u) => u.toString() === uri.toString())) check();
+    });
+    check();
+  });
+}
