@@ -30,6 +30,25 @@ export interface ResourceTags {
   instanceId: string;
 }
 
+/**
+ * The dev environment an instance runs, for backends that start it themselves at create time (local).
+ * Backends that run it over SSH after provisioning ignore it. `env` holds resolved secrets: never log it.
+ */
+export interface InstanceJob {
+  runId: string;
+  runName: string;
+  /** Shell lines run once with `sh -c`, output streamed to the run's log. */
+  init: string[];
+  env: Record<string, string>;
+  workingDir: string | null;
+  /** Seconds without activity after which the instance stops itself if no orchestrator holds the lease; null = off. */
+  inactivityDuration: number | null;
+  /** Seconds after which the instance stops itself; null = off. */
+  maxDuration: number | null;
+  /** The orchestrator's lease file, read by the instance's dead-man's switch. */
+  leaseFile: string;
+}
+
 /** The provider's current view of one instance. `gone` is a value, not an error. */
 export type ProviderState = 'pending' | 'running' | 'stopping' | 'gone';
 
@@ -97,7 +116,7 @@ export interface Backend {
    * Idempotent on `tags.instanceId`: a repeated call returns the same instance and never creates a second one.
    * Everything created carries `tags`. Throws BackendError('no_capacity' | ...) when the provider refuses.
    */
-  create(offer: Offer, tags: ResourceTags, sshPublicKey: string): Promise<ProviderInstance>;
+  create(offer: Offer, tags: ResourceTags, sshPublicKey: string, job?: InstanceJob): Promise<ProviderInstance>;
 
   /**
    * The provider's current view of these instances (by orchestrator id). An instance the provider no

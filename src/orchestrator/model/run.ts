@@ -23,7 +23,7 @@ export interface RunSpec {
   inactivityDuration: number | null;
   /** Seconds the run may last; null = off. */
   maxDuration: number | null;
-  /** Seconds a finished run's instance is kept for reuse; 0 = terminate at once. */
+  /** Seconds a finished run's instance is kept for reuse; 0 = terminate at once; negative = keep (`off`). */
   idleDuration: number;
   utilizationPolicy: UtilizationPolicy | null;
   /** Shell lines run by `sh -c` on the instance. */

@@ -2,7 +2,7 @@
 // submitted runs (failover across the plan's offers, write-ahead before every create) and terminates
 // what must go. Every store write is fenced by the leader lease; time comes from the injectable clock.
 
-import { BackendError, type Backend, type ProviderInstance } from '../../backends/backend';
+import { BackendError, type Backend, type InstanceJob, type ProviderInstance } from '../../backends/backend';
 import type { BackendId } from '../../backends/offer';
 import type { Clock } from '../clock';
 import { EventBus, type OrchestratorEvent } from '../events';
@@ -161,7 +161,12 @@ export class Scheduler {
       let view: ProviderInstance | undefined;
       try {
         if (!backend) throw new BackendError('invalid', `backend '${offer.backend}' is not configured`);
-        view = await backend.create(offer, { installation: state.installation, runName: run.name, instanceId: id }, this.options.sshPublicKey ?? '');
+        const spec = run.spec;
+        const job: InstanceJob = {
+          runId: run.id, runName: run.name, init: spec.init, env: spec.env, workingDir: spec.workingDir,
+          inactivityDuration: spec.inactivityDuration, maxDuration: spec.maxDuration, leaseFile: this.options.store.leaseFile,
+        };
+        view = await backend.create(offer, { installation: state.installation, runName: run.name, instanceId: id }, this.options.sshPublicKey ?? '', job);
       } catch (err) {
         outcome = err instanceof BackendError ? err.code : 'error';
         error = err instanceof Error ? err.message : String(err);

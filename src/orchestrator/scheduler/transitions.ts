@@ -39,7 +39,7 @@ export function applyTransitions(
   state: OrchestratorState, views: ReadonlyMap<string, ProviderInstance>, now: number, options: TransitionOptions,
 ): OrchestratorEvent[] {
   const events: OrchestratorEvent[] = [];
-  const ctx: Ctx = { state, views, now, options, events };
+  const ctx: Ctx = { state, views, now, options, events, goneThisPass: new Set() };
   for (const run of state.runs) {
     if (FINISHED_RUN_STATUSES.has(run.status)) continue;
     stepRun(ctx, run);
@@ -56,6 +56,8 @@ interface Ctx {
   now: number;
   options: TransitionOptions;
   events: OrchestratorEvent[];
+  /** Instances found gone this pass: they still get their terminate call before being closed. */
+  goneThisPass: Set<string>;
 }
 
 function stepRun(ctx: Ctx, run: RunRecord): void {
@@ -150,7 +152,8 @@ function stepRunning(ctx: Ctx, run: RunRecord): void {
     beginTermination(ctx, run, 'inactivity_duration_exceeded');
     return;
   }
-  const started = run.provisionedAt ?? run.submissionStartedAt;
+  // dstack: max_duration counts time in the running state, excluding provisioning and pulling.
+  const started = run.runningSince ?? run.provisionedAt ?? run.submissionStartedAt;
   if (spec.maxDuration !== null && ctx.now - started >= spec.maxDuration * 1000) {
     beginTermination(ctx, run, 'max_duration_exceeded');
     return;
@@ -217,7 +220,7 @@ function releaseInstance(ctx: Ctx, inst: InstanceRecord, reason: JobTerminationR
   inst.runId = null;
   const reusable = ctx.options.backends.get(inst.backend)?.capabilities.reusable ?? false;
   const healthy = inst.status === 'busy' && JOB_TERMINATION_REASONS[reason].status !== 'failed' && reason !== 'aborted_by_user';
-  if (reusable && healthy && inst.idleDuration > 0) {
+  if (reusable && healthy && inst.idleDuration !== 0) {
     inst.idleSince = ctx.now;
     setInstanceStatus(ctx, inst, 'idle');
     return;
@@ -231,7 +234,7 @@ function stepInstance(ctx: Ctx, inst: InstanceRecord): void {
     case 'terminated':
       return;
     case 'terminating':
-      if (view?.state === 'gone') setInstanceStatus(ctx, inst, 'terminated');
+      if (view?.state === 'gone' && !ctx.goneThisPass.has(inst.id)) setInstanceStatus(ctx, inst, 'terminated');
       return;
     case 'pending': {
       // A write-ahead record: only the run that made it may still call create; otherwise clean it up.
@@ -244,7 +247,8 @@ function stepInstance(ctx: Ctx, inst: InstanceRecord): void {
         markInstanceGone(ctx, inst, view);
         return;
       }
-      if (inst.idleSince !== null && ctx.now - inst.idleSince >= inst.idleDuration * 1000) terminateInstance(ctx, inst, 'idle_timeout');
+      // A negative idle_duration (`off`) keeps the instance until it is stopped by hand.
+      if (inst.idleSince !== null && inst.idleDuration >= 0 && ctx.now - inst.idleSince >= inst.idleDuration * 1000) terminateInstance(ctx, inst, 'idle_timeout');
       return;
     case 'provisioning':
     case 'busy': {
@@ -267,9 +271,12 @@ export function terminateInstance(ctx: { now: number; events: OrchestratorEvent[
   setInstanceStatus(ctx, inst, 'terminating');
 }
 
+/** The provider no longer has it: record why, and still call terminate once (it cleans up what is left). */
 function markInstanceGone(ctx: Ctx, inst: InstanceRecord, view: ProviderInstance): void {
   inst.terminationReason = view.interrupted ? 'interrupted' : 'gone';
-  setInstanceStatus(ctx, inst, 'terminated');
+  inst.runId = null;
+  ctx.goneThisPass.add(inst.id);
+  setInstanceStatus(ctx, inst, 'terminating');
 }
 
 function absorbView(inst: InstanceRecord, view: ProviderInstance): void {

@@ -119,7 +119,7 @@ describe('scheduler (manual clock, fake backend)', () => {
     await w.fake.interrupt(s.instances[0]?.id as string, w.clock.now() + 60_000);
     w.clock.advance(60);
     s = await w.scheduler.tick();
-    assert.equal(s.instances[0]?.status, 'terminated');
+    assert.equal(s.instances[0]?.status, 'terminating');
     assert.equal(s.instances[0]?.terminationReason, 'interrupted');
     assert.equal(s.runs[0]?.jobTerminationReason, 'interrupted_by_no_capacity');
     assert.equal(s.runs[0]?.status, 'pending');

@@ -1,0 +1,166 @@
+// The local backend, the embedded default: an "instance" is a directory under the state dir plus a
+// detached agent process (see agent-script.ts). Tags live in a manifest file in the directory, so
+// `listTagged` finds instances again after a restart. Terminate kills the agent's process group and
+// removes the directory (idempotent). SSH access is added by the SSH engineer (the `ssh` seam).
+
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AgentReport, Backend, BackendCapabilities, InstanceJob, ProviderInstance, Requirements, ResourceTags } from '../backend';
+import { BackendError } from '../backend';
+import type { Offer } from '../offer';
+import { writeFileAtomic } from '../../orchestrator/store/atomic-file';
+import { isProcessAlive } from '../../orchestrator/store/lock';
+import { localOffer } from './offers';
+import { AGENT_SOURCE } from './agent-script';
+
+/** What the agent writes into status.json. */
+interface AgentStatus {
+  pid: number;
+  state: 'init' | 'ready' | 'failed' | 'stopped';
+  startedAt: number;
+  readyAt: number | null;
+  heartbeatAt: number;
+  initExitCode: number | null;
+  stopReason: string | null;
+}
+
+/** The manifest: the instance's tags and offer. */
+interface Manifest {
+  tags: ResourceTags;
+  offer: Offer;
+  createdAt: number;
+  agentPid: number | null;
+}
+
+/** Runs dev environments on this machine. */
+export class LocalBackend implements Backend {
+  readonly id = 'local' as const;
+  readonly capabilities: BackendCapabilities = { spot: false, containerNative: false, billable: false, configurableDisk: false, reusable: false };
+  readonly instancesDir: string;
+  readonly logsDir: string;
+
+  constructor(stateDir: string) {
+    this.instancesDir = path.join(stateDir, 'local', 'instances');
+    this.logsDir = path.join(stateDir, 'local', 'logs');
+  }
+
+  /** The directory of one instance. */
+  instanceDir(instanceId: string): string {
+    return path.join(this.instancesDir, instanceId);
+  }
+
+  /** The log file of one instance's init output (kept after the instance is gone). */
+  logFile(instanceId: string): string {
+    return path.join(this.logsDir, `${instanceId}.log`);
+  }
+
+  /** Marks SSH/IDE activity on the instance now (what an SSH session into it reports). */
+  touchActivity(instanceId: string): void {
+    const file = path.join(this.instanceDir(instanceId), 'activity');
+    if (fs.existsSync(this.instanceDir(instanceId))) fs.writeFileSync(file, String(Date.now()));
+  }
+
+  async listOffers(_req?: Requirements): Promise<Offer[]> {
+    const offer = await localOffer(fs.existsSync(path.dirname(this.instancesDir)) ? path.dirname(this.instancesDir) : undefined);
+    return offer ? [offer] : [];
+  }
+
+  async create(offer: Offer, tags: ResourceTags, _sshPublicKey: string, job?: InstanceJob): Promise<ProviderInstance> {
+    const dir = this.instanceDir(tags.instanceId);
+    const manifestFile = path.join(dir, 'manifest.json');
+    if (fs.existsSync(manifestFile)) return this.view(tags.instanceId);
+    if (!job) throw new BackendError('invalid', 'the local backend needs the job to start its agent');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(this.logsDir, { recursive: true, mode: 0o700 });
+    writeFileAtomic(path.join(dir, 'job.json'), JSON.stringify({ ...job, jobId: tags.instanceId }));
+    const agentFile = path.join(dir, 'agent.cjs');
+    fs.writeFileSync(agentFile, AGENT_SOURCE);
+    // The manifest is written last: its presence means "created" for idempotency and listTagged.
+    const manifest: Manifest = { tags, offer, createdAt: Date.now(), agentPid: null };
+    writeFileAtomic(manifestFile, JSON.stringify(manifest));
+    const child = spawn(process.execPath, [agentFile, dir, this.logFile(tags.instanceId)], {
+      detached: true, stdio: 'ignore', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, cwd: dir,
+    });
+    child.unref();
+    if (child.pid === undefined) throw new BackendError('error', `could not start the local agent (${process.execPath})`);
+    writeFileAtomic(manifestFile, JSON.stringify({ ...manifest, agentPid: child.pid }));
+    return this.view(tags.instanceId);
+  }
+
+  async refresh(instanceIds: string[]): Promise<ProviderInstance[]> {
+    return instanceIds.map((id) => this.view(id));
+  }
+
+  async listTagged(installation: string): Promise<ProviderInstance[]> {
+    if (!fs.existsSync(this.instancesDir)) return [];
+    return fs.readdirSync(this.instancesDir)
+      .map((id) => ({ id, manifest: this.readManifest(id) }))
+      .filter((x) => x.manifest?.tags.installation === installation)
+      .map((x) => this.view(x.id));
+  }
+
+  async terminate(instanceId: string): Promise<void> {
+    const dir = this.instanceDir(instanceId);
+    const pid = this.readManifest(instanceId)?.agentPid ?? this.readStatus(instanceId)?.pid ?? null;
+    if (pid !== null && isProcessAlive(pid)) {
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      for (let i = 0; i < 20 && isProcessAlive(pid); i++) await new Promise((r) => setTimeout(r, 25));
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  private view(instanceId: string): ProviderInstance {
+    const manifest = this.readManifest(instanceId);
+    const tags = manifest?.tags ?? { installation: '', runName: '', instanceId };
+    if (!manifest) return { instanceId, state: 'gone', tags };
+    const status = this.readStatus(instanceId);
+    const pid = manifest.agentPid ?? status?.pid ?? null;
+    const alive = pid !== null && isProcessAlive(pid) && status?.state !== 'stopped';
+    if (!alive) {
+      // A dead agent is a gone instance: a just-created one gets a grace period before that verdict.
+      if (Date.now() - manifest.createdAt < 5000 && status === null) return { instanceId, state: 'pending', tags };
+      return { instanceId, state: 'gone', tags };
+    }
+    const report: AgentReport = { ready: status?.state === 'ready' };
+    if (status?.state === 'failed' && status.initExitCode !== null) report.initExitCode = status.initExitCode;
+    if (status?.state === 'ready') {
+      const activity = this.activityAt(instanceId) ?? status.readyAt ?? status.startedAt;
+      report.noConnectionsSecs = Math.max(0, Math.floor((Date.now() - Math.max(activity, status.readyAt ?? 0)) / 1000));
+    }
+    return { instanceId, state: 'running', tags, providerId: `pid-${pid}`, report };
+  }
+
+  private activityAt(instanceId: string): number | null {
+    try {
+      return fs.statSync(path.join(this.instanceDir(instanceId), 'activity')).mtimeMs;
+    } catch {
+      return null;
+    }
+  }
+
+  private readManifest(instanceId: string): Manifest | null {
+    return readJson<Manifest>(path.join(this.instanceDir(instanceId), 'manifest.json'));
+  }
+
+  private readStatus(instanceId: string): AgentStatus | null {
+    return readJson<AgentStatus>(path.join(this.instanceDir(instanceId), 'status.json'));
+  }
+}
+
+function readJson<T>(file: string): T | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,67 @@
+// `dstack-vsc ps`: runs in dstack's columns (spec 5.6), or as JSON. Runs one scheduler pass first when no
+// other process leads, so what it shows is current.
+
+import { errorText, runRow, shortDuration, statusMessage } from '../orchestrator/display';
+import { isActiveRun } from '../orchestrator/model/run';
+import { openRuntime } from '../orchestrator/runtime';
+import { flag, parseArgs } from './args';
+import type { CliCommand } from './command';
+import { renderTable } from './format/table';
+
+const FLAGS = [
+  { name: 'all', short: 'a', kind: 'boolean' },
+  { name: 'verbose', short: 'v', kind: 'boolean' },
+  { name: 'json', kind: 'boolean' },
+] as const;
+
+/** The `ps` command. */
+export const psCommand: CliCommand = {
+  name: 'ps',
+  summary: 'List runs (active ones, or the last finished one; -a for all)',
+  usage: 'ps [-a] [-v] [--json]',
+  async run(argv, io) {
+    const args = parseArgs(argv, FLAGS);
+    const rt = openRuntime(io.env);
+    let state;
+    try {
+      state = (rt.store.hasLiveLeader(Date.now()) ? null : await rt.leader.step(true)) ?? (await rt.store.read());
+    } finally {
+      await rt.leader.stop();
+    }
+    const sorted = [...state.runs].sort((a, b) => b.submittedAt - a.submittedAt);
+    let runs = flag(args, 'all') ? sorted : sorted.filter(isActiveRun);
+    if (!flag(args, 'all') && runs.length === 0 && sorted[0]) runs = [sorted[0]];
+    const now = rt.clock.now();
+    if (flag(args, 'json')) {
+      const out = runs.map((run) => {
+        const r = runRow(run, state.instances, now);
+        const inst = state.instances.find((i) => i.id === run.instanceId);
+        return {
+          name: run.name, status: run.status, job_status: run.jobStatus, status_message: statusMessage(run),
+          termination_reason: run.jobTerminationReason, error: errorText(run) || null,
+          backend: r.backend || null, region: r.region || null, instance_type: r.instanceType || null,
+          resources: r.resources || null, price: inst?.offer.pricePerHour ?? (r.price === '-' ? null : Number(r.price.replace(/[^0-9.]/g, ''))),
+          spot: inst?.offer.resources.spot ?? null, submitted_at: new Date(run.submittedAt).toISOString(),
+          inactive_seconds: run.status === 'running' ? run.inactiveSecs : null, attempts: run.attempts.length,
+        };
+      });
+      io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+      return 0;
+    }
+    if (flag(args, 'verbose')) {
+      const rows = runs.map((run) => {
+        const r = runRow(run, state.instances, now);
+        const inactive = run.status === 'running' && run.inactiveSecs ? ` (inactive for ${shortDuration(run.inactiveSecs)})` : '';
+        return [r.name, r.backend ? `${r.backend} (${r.region})` : '-', r.resources, r.instanceType, r.price, `${r.status}${inactive}`, '', r.submitted, r.error];
+      });
+      io.stdout(renderTable(['NAME', 'BACKEND', 'RESOURCES', 'INSTANCE TYPE', 'PRICE', 'STATUS', 'PROBES', 'SUBMITTED', 'ERROR'].map((header) => ({ header })), rows));
+      return 0;
+    }
+    const rows = runs.map((run) => {
+      const r = runRow(run, state.instances, now);
+      return [r.name, r.backend ? `${r.backend} (${r.region})` : '', r.gpu, r.price, r.status, r.submitted];
+    });
+    io.stdout(renderTable(['NAME', 'BACKEND', 'GPU', 'PRICE', 'STATUS', 'SUBMITTED'].map((header) => ({ header })), rows));
+    return 0;
+  },
+};
