@@ -64,7 +64,8 @@ export class FakeBackend implements Backend {
   }
 
   async listOffers(req?: Requirements): Promise<Offer[]> {
-    const offers = this.load().script.offers;
+    // Like a provider catalog: cheapest first (stable for equal prices).
+    const offers = [...this.load().script.offers].sort((a, b) => a.pricePerHour - b.pricePerHour);
     if (!req) return offers;
     return offers.filter((o) => (req.spot === null || o.resources.spot === req.spot) && (req.maxPrice === null || o.pricePerHour <= req.maxPrice));
   }

@@ -1,0 +1,119 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { InstanceJob, ProviderInstance } from '../../../src/backends/backend';
+import { LocalBackend } from '../../../src/backends/local/local-backend';
+import { isProcessAlive } from '../../../src/orchestrator/store/lock';
+import { tempDir } from '../../orchestrator/helpers';
+import { cli } from '../../cli/cli-process';
+import type { Offer } from '../../../src/backends/offer';
+
+const OFFER: Offer = {
+  backend: 'local', region: 'local', instanceType: 'this-host', pricePerHour: 0, availability: 'available',
+  resources: { cpuArch: 'x86', cpus: 2, memoryGB: 4, diskGB: 10, gpus: [], spot: false },
+};
+
+function job(dir: string, over: Partial<InstanceJob> = {}): InstanceJob {
+  return { runId: 'run-1', runName: 'my-run', init: [], env: {}, workingDir: null, inactivityDuration: null, maxDuration: null, leaseFile: path.join(dir, 'leader.json'), ...over };
+}
+
+async function until(what: string, fn: () => Promise<boolean> | boolean): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`never became true: ${what}`);
+}
+
+async function view(b: LocalBackend, id: string): Promise<ProviderInstance> {
+  return (await b.refresh([id]))[0] as ProviderInstance;
+}
+
+describe('local backend', function () {
+  this.timeout(60_000);
+
+  it('runs init with dstack system variables and the job env, reports ready, is found by tags after a restart', async () => {
+    const dir = tempDir();
+    const backend = new LocalBackend(dir);
+    const tags = { installation: 'inst-1', runName: 'my-run', instanceId: 'i-1' };
+    await backend.create(OFFER, tags, '', job(dir, { init: ['echo "run=$DSTACK_RUN_NAME gpus=$DSTACK_GPUS_NUM token=$MY_VAR"', 'pwd'], env: { MY_VAR: 'it works' } }));
+    await backend.create(OFFER, tags, '', job(dir)); // idempotent
+    await until('ready', async () => (await view(backend, 'i-1')).report?.ready === true);
+    const log = fs.readFileSync(backend.logFile('i-1'), 'utf8');
+    assert.match(log, /^run=my-run gpus=0 token=it works\n.*\/home\/workflow\n$/);
+    assert.match(fs.readFileSync(path.join(backend.instanceDir('i-1'), 'profile'), 'utf8'), /export DSTACK_RUN_NAME='my-run'/);
+    const restarted = new LocalBackend(dir);
+    assert.deepEqual((await restarted.listTagged('inst-1')).map((p) => [p.instanceId, p.state]), [['i-1', 'running']]);
+    assert.deepEqual(await restarted.listTagged('other'), []);
+    await restarted.terminate('i-1');
+    await restarted.terminate('i-1'); // idempotent
+    assert.equal((await view(restarted, 'i-1')).state, 'gone');
+    assert.equal(fs.existsSync(backend.instanceDir('i-1')), false);
+  });
+
+  it('terminate kills the whole process group, including what init started', async () => {
+    const dir = tempDir();
+    const backend = new LocalBackend(dir);
+    const pidFile = path.join(dir, 'sleeper.pid');
+    await backend.create(OFFER, { installation: 'x', runName: 'r', instanceId: 'i-2' }, '', job(dir, { init: [`sleep 300 & echo $! > ${pidFile}`, 'wait'] }));
+    await until('sleeper started', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '');
+    const sleeper = Number(fs.readFileSync(pidFile, 'utf8'));
+    assert.ok(isProcessAlive(sleeper));
+    await backend.terminate('i-2');
+    await until('sleeper killed', () => !isProcessAlive(sleeper));
+  });
+
+  it('a failing init is reported with its exit code', async () => {
+    const dir = tempDir();
+    const backend = new LocalBackend(dir);
+    await backend.create(OFFER, { installation: 'x', runName: 'r', instanceId: 'i-3' }, '', job(dir, { init: ['echo broken >&2', 'exit 7'] }));
+    await until('failed', async () => (await view(backend, 'i-3')).report?.initExitCode === 7);
+    assert.match(fs.readFileSync(backend.logFile('i-3'), 'utf8'), /broken/);
+    await backend.terminate('i-3');
+  });
+
+  it('dead-man\'s switch: stops itself after inactivity when no orchestrator holds the lease, or after max_duration', async () => {
+    const dir = tempDir();
+    const saved = process.env['DSTACK_VSC_AGENT_HEARTBEAT_MS'];
+    process.env['DSTACK_VSC_AGENT_HEARTBEAT_MS'] = '100';
+    try {
+      const backend = new LocalBackend(dir);
+      const leaseFile = path.join(dir, 'leader.json');
+      fs.writeFileSync(leaseFile, JSON.stringify({ owner: 'o', pid: process.pid, expiresAt: Date.now() + 60_000 }));
+      await backend.create(OFFER, { installation: 'x', runName: 'r', instanceId: 'i-4' }, '', job(dir, { inactivityDuration: 1, leaseFile }));
+      await backend.create(OFFER, { installation: 'x', runName: 'r', instanceId: 'i-5' }, '', job(dir, { maxDuration: 1, leaseFile }));
+      await until('max_duration stop', async () => (await view(backend, 'i-5')).state === 'gone');
+      assert.equal((await view(backend, 'i-4')).state, 'running', 'a live lease keeps an inactive instance');
+      fs.writeFileSync(leaseFile, JSON.stringify({ owner: 'o', pid: process.pid, expiresAt: Date.now() - 1 }));
+      await until('inactivity stop without orchestrator', async () => (await view(backend, 'i-4')).state === 'gone');
+      assert.match(fs.readFileSync(backend.logFile('i-4'), 'utf8'), /stopping: inactivity_without_orchestrator/);
+      assert.match(fs.readFileSync(backend.logFile('i-5'), 'utf8'), /stopping: max_duration/);
+    } finally {
+      if (saved === undefined) delete process.env['DSTACK_VSC_AGENT_HEARTBEAT_MS'];
+      else process.env['DSTACK_VSC_AGENT_HEARTBEAT_MS'] = saved;
+    }
+  });
+
+  it('end to end through the CLI: apply -y -d, ps, logs show init output, stop removes the instance', () => {
+    const dir = tempDir();
+    const env = { DSTACK_VSC_STATE_DIR: path.join(dir, 'state') };
+    const example = path.resolve(__dirname, '../../../examples/dev.dstack.yml');
+    const config = fs.existsSync(example) ? example : path.join(dir, 'dev.dstack.yml');
+    if (config !== example) fs.writeFileSync(config, 'type: dev-environment\nname: local-dev\nide: vscode\ninit:\n  - echo "dev environment ready"\n');
+    const name = /^name: (\S+)/m.exec(fs.readFileSync(config, 'utf8'))?.[1] as string;
+    const apply = cli(['apply', '-f', config, '-y', '-d'], env);
+    assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+    assert.match(apply.stdout, /^ 1 +local \(local\) /m);
+    assert.match(apply.stdout, new RegExp(`\\n${name} provisioning completed \\(running\\)\\n`));
+    const ps = cli(['ps'], env);
+    assert.match(ps.stdout, new RegExp(`^ ${name} +local \\(local\\) +- +\\$0 +running +`, 'm'));
+    const logs = cli(['logs', name], env);
+    assert.match(logs.stdout, /dev environment ready/);
+    const instances = path.join(dir, 'state', 'local', 'instances');
+    assert.equal(fs.readdirSync(instances).length, 1);
+    const stop = cli(['stop', name, '-y'], env);
+    assert.equal(stop.stdout, 'Stopped\n');
+    assert.deepEqual(fs.readdirSync(instances), []);
+    assert.match(cli(['ps'], env).stdout, new RegExp(`^ ${name} .* stopped `, 'm'));
+  });
+});

@@ -1,0 +1,129 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FakeBackend } from '../../src/backends/fake/fake-backend';
+import { Store } from '../../src/orchestrator/store/store';
+import { fakeOffer, tempDir } from '../orchestrator/helpers';
+import { cli } from './cli-process';
+
+const GPU_CONFIG = (extra: string) => `type: dev-environment
+name: gpu-dev
+ide: vscode
+resources:
+  gpu: 24GB
+${extra}`;
+
+async function setup(extra = '', script: Parameters<FakeBackend['script']>[0] = {}): Promise<{ dir: string; env: Record<string, string>; file: string; fake: FakeBackend }> {
+  const dir = tempDir('dstack-vsc-cli-');
+  const fakeFile = path.join(dir, 'fake.json');
+  const fake = new FakeBackend(fakeFile);
+  await fake.script({ offers: [fakeOffer('g5.xlarge', 1.006), fakeOffer('g6.xlarge', 0.805)], ...script });
+  const file = path.join(dir, 'gpu.dstack.yml');
+  fs.writeFileSync(file, GPU_CONFIG(extra));
+  return { dir, file, fake, env: { DSTACK_VSC_STATE_DIR: path.join(dir, 'state'), DSTACK_VSC_FAKE_BACKEND: fakeFile } };
+}
+
+describe('cli apply', function () {
+  this.timeout(60_000);
+
+  it('prints the plan and offers, provisions the cheapest offer and reports it running', async () => {
+    const w = await setup('inactivity_duration: 2h\n');
+    const r = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ Project +main/m);
+    assert.match(r.stdout, /^ Inactivity duration +2h/m);
+    assert.match(r.stdout, /^ 1 +fake \(fake-1\) +cpu=4 mem=16GB disk=100GB gpu=A10G:24GB:1 +g6\.xlarge +\$0\.805/m);
+    assert.match(r.stdout, /^ 2 +fake \(fake-1\) .* g5\.xlarge +\$1\.006/m);
+    assert.match(r.stdout, /\ngpu-dev provisioning completed \(running\)\n/);
+    assert.equal(w.fake.liveInstances().length, 1);
+    const ps = cli(['ps', '--json'], w.env);
+    const rows = JSON.parse(ps.stdout) as Record<string, unknown>[];
+    assert.deepEqual(Object.fromEntries(Object.entries(rows[0] ?? {}).filter(([k]) => ['name', 'status', 'backend', 'region', 'instance_type', 'price', 'resources'].includes(k))), {
+      name: 'gpu-dev', status: 'running', backend: 'fake', region: 'fake-1', instance_type: 'g6.xlarge', price: 0.805, resources: 'cpu=4 mem=16GB disk=100GB gpu=A10G:24GB:1',
+    });
+    assert.equal(typeof rows[0]?.['inactive_seconds'], 'number');
+    const table = cli(['ps'], w.env);
+    assert.match(table.stdout, /^ NAME +BACKEND +GPU +PRICE +STATUS +SUBMITTED/m);
+    assert.match(table.stdout, /^ gpu-dev +fake \(fake-1\) +gpu=A10G:24GB:1 +\$0\.805 +running/m);
+    const stop = cli(['stop', 'gpu-dev', '-y'], w.env);
+    assert.equal(stop.stdout, 'Stopped\n');
+    assert.match(cli(['ps'], w.env).stdout, /gpu-dev .* stopped /);
+  });
+
+  it('fails over when the first offer has no capacity and ends cleanly when none has', async () => {
+    const w = await setup('', { capacity: { 'fake/fake-1/g6.xlarge': 0, 'fake/fake-1/g5.xlarge': 0 } });
+    const r = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /Offer 1: fake \(fake-1\) g6\.xlarge \$0\.805: no capacity/);
+    assert.match(r.stdout, /Offer 2: fake \(fake-1\) g5\.xlarge \$1\.006: no capacity/);
+    assert.match(r.stdout, /\nNo capacity\n$/);
+    assert.match(cli(['ps', '-v'], w.env).stdout, /no capacity/);
+  });
+
+  it('a value-less env entry without -e or a process value stops before anything is provisioned', async () => {
+    const w = await setup('env:\n  - HF_TOKEN\n');
+    const r = cli(['apply', '-f', w.file, '-y'], { ...w.env, HF_TOKEN: '' });
+    // An empty value is a value: unset it instead.
+    const env = { ...w.env };
+    const r2 = (() => {
+      const saved = process.env['HF_TOKEN'];
+      delete process.env['HF_TOKEN'];
+      try {
+        return cli(['apply', '-f', w.file, '-y'], env);
+      } finally {
+        if (saved !== undefined) process.env['HF_TOKEN'] = saved;
+      }
+    })();
+    assert.equal(r.code, 0, 'an empty process value counts as set');
+    assert.equal(r2.code, 1);
+    assert.match(r2.stderr, new RegExp(`${w.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: env: 'HF_TOKEN' has no value; pass -e HF_TOKEN=VALUE`));
+    const ok = cli(['apply', '-f', w.file, '-y', '-d', '-e', 'HF_TOKEN=abc'], env);
+    assert.equal(ok.code, 0, ok.stderr);
+  });
+
+  it('without a terminal and without -y it refuses and submits nothing', async () => {
+    const w = await setup();
+    const r = cli(['apply', '-f', w.file], w.env);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /Submit the run gpu-dev\? \[y\/n\]: no terminal to ask on; pass -y/);
+    assert.match(r.stdout, /Exiting\.\.\./);
+    assert.equal((await new Store(w.env['DSTACK_VSC_STATE_DIR'] as string).read()).runs.length, 0);
+    assert.equal(w.fake.allInstances().length, 0);
+  });
+
+  it('re-applying updates inactivity_duration in place and asks to re-create for anything else', async () => {
+    const w = await setup('inactivity_duration: 2h\n');
+    assert.equal(cli(['apply', '-f', w.file, '-y', '-d'], w.env).code, 0);
+    fs.writeFileSync(w.file, GPU_CONFIG('inactivity_duration: 30m\n'));
+    const upd = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
+    assert.match(upd.stdout, /Active run gpu-dev already exists\. Detected changes that can be updated in-place:\n {2}- inactivity_duration\n/);
+    assert.match(upd.stdout, /Run gpu-dev updated/);
+    const state = await new Store(w.env['DSTACK_VSC_STATE_DIR'] as string).read();
+    assert.equal(state.runs.length, 1);
+    assert.equal(state.runs[0]?.spec.inactivityDuration, 1800);
+    const same = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
+    assert.match(same.stdout, /Detected no changes\.\nUse --force to apply anyway\./);
+    fs.writeFileSync(w.file, GPU_CONFIG('inactivity_duration: 30m\ninit:\n  - echo hi\n'));
+    const recreate = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
+    assert.match(recreate.stdout, /Detected changes that cannot be updated in-place:\n {2}- init\n/);
+    assert.match(recreate.stdout, /gpu-dev provisioning completed \(running\)/);
+    const after = await new Store(w.env['DSTACK_VSC_STATE_DIR'] as string).read();
+    assert.deepEqual(after.runs.map((r) => r.status), ['terminated', 'running']);
+    assert.equal(w.fake.liveInstances().length, 1);
+  });
+
+  it('resolves ${{ secrets.X }} at apply and never prints the value', async () => {
+    const w = await setup('env:\n  - TOKEN=${{ secrets.hf_token }}\n');
+    const missing = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /env\.TOKEN: \$\{\{ secrets\.hf_token \}\} is not set; add it with: dstack-vsc secret set hf_token VALUE/);
+    assert.equal(cli(['secret', 'set', 'hf_token', 's3cr3t-value'], w.env).code, 0);
+    const r = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, /s3cr3t-value/);
+    const state = await new Store(w.env['DSTACK_VSC_STATE_DIR'] as string).read();
+    assert.equal(state.runs[0]?.spec.env['TOKEN'], 's3cr3t-value');
+    const ps = cli(['ps', '-a', '-v', '--json'], w.env);
+    assert.doesNotMatch(ps.stdout, /s3cr3t-value/);
+  });
+});
