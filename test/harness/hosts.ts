@@ -61,3 +61,19 @@ export class TestHosts {
     try { this.run(['down']); } finally { rmSync(this.work, { recursive: true, force: true }); }
   }
 }
+
+/** Set by CI's SSH layer: a missing prerequisite fails the suite instead of skipping it. */
+export const REQUIRE_ENV = 'DSTACK_REQUIRE_SSH_HOSTS';
+
+/** Why the OpenSSH client can't be used here, or null. */
+export function sshClientUnavailable(): string | null {
+  return spawnSync('ssh', ['-V']).error ? 'no OpenSSH client on PATH (apt install openssh-client)' : null;
+}
+
+/** Skips the suite with the reason printed (fails instead when DSTACK_REQUIRE_SSH_HOSTS=1). */
+export function skipUnless(ctx: Mocha.Context, why: string | null): void {
+  if (why === null) return;
+  if (process.env[REQUIRE_ENV] === '1') throw new Error(`${REQUIRE_ENV}=1 but this suite cannot run: ${why}`);
+  console.log(`    (skipped: ${why})`);
+  ctx.skip();
+}

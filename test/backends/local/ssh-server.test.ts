@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -11,6 +11,7 @@ import { renderHostBlock } from '../../../src/backends/ssh/config/host-entry';
 import { ensureClientKey, generateKeyPair, publicKeyBlob } from '../../../src/backends/ssh/keys';
 import { KnownHosts, HostKeyChangedError, fingerprint } from '../../../src/backends/ssh/known-hosts';
 import { connectSsh, SshConnectError } from '../../../src/backends/ssh/connect';
+import { skipUnless, sshClientUnavailable } from '../../harness/hosts';
 
 const RUN = 'local-run';
 const NASTY = {
@@ -38,6 +39,10 @@ describe('local backend SSH endpoint (ssh2 server) with the real OpenSSH client'
   let hostKeyPublic: string;
   let clientPrivate: string;
 
+  before(function () {
+    skipUnless(this, sshClientUnavailable() ?? (spawnSync('script', ['--version']).error ? 'no util-linux `script` (pty)' : null));
+  });
+
   before(async () => {
     const state = mkdtempSync(path.join(os.tmpdir(), 'dvs-local-ssh-'));
     paths = sshPaths(state);
@@ -60,7 +65,7 @@ describe('local backend SSH endpoint (ssh2 server) with the real OpenSSH client'
   });
 
   after(async () => {
-    await server.stop();
+    await server?.stop();
   });
 
   it('`ssh <run-name> cmd` runs in the working dir with the environment set', async () => {

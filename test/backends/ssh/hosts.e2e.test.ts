@@ -15,7 +15,7 @@ import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { uploadOverSsh } from '../../../src/backends/ssh/upload-over-ssh';
 import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { git, tempDir, writeTree } from './upload/helpers';
-import { hostsUnavailable, TestHosts } from '../../harness/hosts';
+import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
 
 describe('SSH hosts end to end (real sshd in network namespaces)', function () {
   this.timeout(60_000);
@@ -30,11 +30,7 @@ describe('SSH hosts end to end (real sshd in network namespaces)', function () {
   let hj: SshTarget;
 
   before(function () {
-    const why = hostsUnavailable();
-    if (why !== null) {
-      console.log(`    (skipped: ${why})`);
-      this.skip();
-    }
+    skipUnless(this, hostsUnavailable() ?? sshClientUnavailable());
   });
 
   before(async () => {

@@ -7,6 +7,7 @@ import { SshConfigStore } from '../../../../src/backends/ssh/config/own-config';
 import { sshPaths } from '../../../../src/backends/ssh/config/paths';
 import { ensureInclude } from '../../../../src/backends/ssh/config/user-config';
 import type { SshHostBlock } from '../../../../src/backends/ssh/config/host-entry';
+import { skipUnless, sshClientUnavailable } from '../../../harness/hosts';
 
 /** A temp home with our state dir, one environment entry behind a jump host, and the user's config. */
 async function setup(userText: string): Promise<{ userConfig: string; env: SshHostBlock; own: string; lock: string }> {
@@ -26,6 +27,10 @@ async function setup(userText: string): Promise<{ userConfig: string; env: SshHo
 const USER_HOST_STAR = 'Host *\n    User bob\n    Port 2222\n    HostName override.example\n    IdentityFile ~/.ssh/id_rsa\n';
 
 describe('ssh doctor (real OpenSSH ssh -G)', () => {
+  before(function () {
+    skipUnless(this, sshClientUnavailable());
+  });
+
   it('resolves the environment to our entry through the Include, even with a user Host * block below it', async () => {
     const s = await setup(USER_HOST_STAR);
     await ensureInclude(s.userConfig, s.own, s.lock);
