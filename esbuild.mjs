@@ -66,7 +66,7 @@ const builds = [
 ];
 
 /** The extension-host suite: one cjs file per test file plus the mocha runner (index), run inside VS Code. */
-const extensionHostTests = {
+const extensionHostTests = () => ({
   ...common,
   sourcemap: 'inline',
   entryPoints: readdirSync('test/vscode').filter((f) => f.endsWith('.ts')).map((f) => `test/vscode/${f}`),
@@ -76,12 +76,12 @@ const extensionHostTests = {
   target: 'node20',
   external: ['vscode', 'mocha', ...optionalNative],
   logLevel: 'warning',
-};
+});
 
 mkdirSync('dist', { recursive: true });
 if (process.argv.includes('--tests')) {
   rmSync('out/test/vscode', { recursive: true, force: true });
-  await esbuild.build(extensionHostTests);
+  await esbuild.build(extensionHostTests());
 } else if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {

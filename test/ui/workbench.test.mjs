@@ -54,6 +54,33 @@ async function contextMenuItems(name) {
   return page.getByRole('menuitem').allInnerTexts();
 }
 
+/** Clicks a context-menu item. VS Code's menu can drop a click that lands while it is still opening,
+ *  so the click is repeated until the menu closes (at most 3 tries). */
+async function clickMenuItem(name) {
+  const item = page.getByRole('menuitem', { name, exact: true });
+  const menu = page.locator('.context-view .monaco-menu');
+  for (let attempt = 1; ; attempt++) {
+    await item.click();
+    try {
+      await menu.first().waitFor({ state: 'hidden', timeout: 3_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/** Waits for a locator; on a timeout saves a screenshot named after the step, then fails with the page's toasts. */
+async function expectVisible(locator, name, timeout = 30_000) {
+  try {
+    await locator.first().waitFor({ timeout });
+  } catch (error) {
+    await page.screenshot({ path: path.join(SHOTS, `FAILED-${name}.png`) }).catch(() => {});
+    const toasts = await page.locator('.notifications-toasts').allInnerTexts().catch(() => []);
+    throw new Error(`${error.message}\nnotifications: ${toasts.join(' | ')}`);
+  }
+}
+
 async function shot(name) {
   await page.waitForTimeout(300);                        // toasts slide in; only for a readable picture
   await page.screenshot({ path: path.join(SHOTS, name) });
@@ -64,7 +91,7 @@ test('a broken .dstack.yml shows its problems in the Problems panel', async () =
   await page.locator('.tabs-container').getByText(/broken\.dstack\.yml/).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Control+Shift+M');         // View: Problems
   const markers = page.locator('.markers-panel .monaco-list-row');
-  await markers.filter({ hasText: /banana/ }).first().waitFor({ timeout: 90_000 });
+  await expectVisible(markers.filter({ hasText: /banana/ }), 'problems', 90_000);
   const rows = await markers.allInnerTexts();
   assert.ok(rows.some((t) => /broken\.dstack\.yml/.test(t)), `a file row for broken.dstack.yml: ${rows.join(' | ')}`);
   assert.ok(rows.some((t) => /dstack/.test(t) && /gpu/.test(t)), `a dstack problem naming gpu: ${rows.join(' | ')}`);
@@ -82,16 +109,16 @@ test('right-click on a .dstack.yml runs "dstack: Apply" and shows what would be 
   const items = await contextMenuItems('train.dstack.yml');
   assert.ok(items.some((t) => /^dstack: Apply$/.test(t.trim())), `dstack: Apply in the menu: ${items.join(' | ')}`);
   await shot('2-context-menu.png');
-  await page.getByRole('menuitem', { name: 'dstack: Apply', exact: true }).click();
+  await clickMenuItem('dstack: Apply');
   const toast = page.locator('.notifications-toasts').getByText(/train\.dstack\.yml is valid\. Would apply dev-environment "train"/);
-  await toast.first().waitFor({ timeout: 30_000 });
+  await expectVisible(toast, 'apply-valid');
   await shot('3-apply-valid.png');
 });
 
 test('"dstack: Apply" on a broken file says it was not applied', async () => {
   await contextMenuItems('broken.dstack.yml');
-  await page.getByRole('menuitem', { name: 'dstack: Apply', exact: true }).click();
+  await clickMenuItem('dstack: Apply');
   const toast = page.locator('.notifications-toasts').getByText(/broken\.dstack\.yml has \d+ problem\(s\) and was not applied/);
-  await toast.first().waitFor({ timeout: 30_000 });
+  await expectVisible(toast, 'apply-invalid');
   await shot('4-apply-invalid.png');
 });
