@@ -14,6 +14,7 @@ import { ensureClientKey, publicKeyBlob } from '../../../src/backends/ssh/keys';
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { uploadOverSsh } from '../../../src/backends/ssh/upload-over-ssh';
 import { planUpload } from '../../../src/backends/ssh/upload/plan';
+import { hostOffer, probeHost } from '../../../src/backends/ssh/probe';
 import { git, tempDir, writeTree } from './upload/helpers';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
 
@@ -136,6 +137,27 @@ describe('SSH hosts end to end (real sshd in network namespaces)', function () {
       assert.equal(gpu.stdout, 'NVIDIA H100 80GB HBM3, 81559\n');
     } finally {
       conn.close();
+    }
+  });
+
+  it('probes hosts: the fake nvidia-smi host offers its H100, the others none, and no runtime without a daemon', async () => {
+    const conn2 = await connectSsh(h2, { knownHosts: known });
+    const connj = await connectSsh(hj, { knownHosts: known });
+    try {
+      const gpuHost = await probeHost(conn2);
+      const plain = await probeHost(connj);
+      assert.deepEqual(gpuHost.gpus.map((g) => [g.name, g.memoryGB, g.vendor]), [['H100', 80, 'nvidia']]);
+      assert.deepEqual(plain.gpus, []);
+      assert.equal(gpuHost.cpus, os.cpus().length);
+      assert.equal(gpuHost.arch, process.arch === 'arm64' ? 'arm' : 'x86');
+      assert.ok(gpuHost.memoryGB >= 1 && gpuHost.diskGB >= 0);
+      assert.equal(gpuHost.runtime, null);
+      assert.equal(gpuHost.sudo, true);
+      const offer = hostOffer(h2.host, gpuHost);
+      assert.equal(offer.resources.gpus[0]?.name, 'H100');
+    } finally {
+      conn2.close();
+      connj.close();
     }
   });
 
