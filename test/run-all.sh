@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test layer, in order. Stops at the first failure, but always prints the per-layer summary
-# and, as its last line, "N passed, M failed" summed over the layers (the form CI recognises).
+# and, as its last line, "N passed, M failed" summed over the layers' tests (the form CI recognises; a failed
+# check such as typecheck counts as 1 failed, a passed check is shown as "ok" and not counted as a test).
 #   1. static checks + unit tests: typecheck, lint, build, package, mocha in plain Node (`npm run test:unit`)
 #   2. the extension-host mocha suite (test/vscode) inside a REAL VS Code extension host, on code-server 4.100.3
 #      (VS Code 1.100, Node 20: the oldest engines.vscode allows) and 4.139.1 (VS Code 1.139, Node 24);
@@ -21,12 +22,13 @@ failed_step=""
 summary=()          # one line per layer/step
 total_pass=0
 total_fail=0
+declare -A layer_pass=() layer_fail=()   # per layer (the first character of a step name)
 
 # step NAME PASS_REGEX FAIL_REGEX -- COMMAND...: runs COMMAND (unless a step failed), tees its output, adds its counts.
 # The regexes capture the number in group 1 (sed -E). Without regexes a step counts as 1 check.
 step() {
   local name="$1" pass_re="$2" fail_re="$3"; shift 4
-  if [ -n "$failed_step" ]; then summary+=("$(printf '%-44s skipped (after a failure in %s)' "$name" "$failed_step")"); return; fi
+  if [ -n "$failed_step" ]; then summary+=("$(printf '%-46s skipped (after a failure in %s)' "$name" "$failed_step")"); return; fi
   local log="$LOGS/$(echo "$name" | tr -c 'a-zA-Z0-9.\n' '-').log" t0 rc p f
   echo; echo "=== $name: $*"
   t0=$(date +%s)
@@ -37,10 +39,16 @@ step() {
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed before reporting
     if [ "$rc" -eq 0 ] && [ "$p" -eq 0 ]; then rc=1; f=1; fi   # a layer that ran no test is a failure
   else
-    if [ "$rc" -eq 0 ]; then p=1; f=0; else p=0; f=1; fi
+    p=0; if [ "$rc" -eq 0 ]; then f=0; else f=1; fi       # a check: not a test, but its failure counts
   fi
   total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
-  summary+=("$(printf '%-44s %4s passed, %s failed  (%ss, exit %s)' "$name" "$p" "$f" "$(( $(date +%s) - t0 ))" "$rc")")
+  local layer="${name%% *}"
+  layer_pass[$layer]=$(( ${layer_pass[$layer]:-0} + p )); layer_fail[$layer]=$(( ${layer_fail[$layer]:-0} + f ))
+  if [ -n "$pass_re" ]; then
+    summary+=("$(printf '%-46s %4s passed, %s failed  (%ss, exit %s)' "$name" "$p" "$f" "$(( $(date +%s) - t0 ))" "$rc")")
+  else
+    summary+=("$(printf '%-46s %s  (%ss, exit %s)' "$name" "$([ "$rc" -eq 0 ] && echo ok || echo FAILED)" "$(( $(date +%s) - t0 ))" "$rc")")
+  fi
   if [ "$rc" -ne 0 ]; then failed_step="$name"; fi
 }
 
@@ -62,7 +70,7 @@ if [ "${SKIP_VSCODE:-}" = 1 ]; then
   if [ "${CI:-}" = true ]; then echo "SKIP_VSCODE=1 ignored: CI always runs the VS Code layers"; else skip_vscode=1; fi
 fi
 if [ -n "$skip_vscode" ]; then
-  summary+=("2-3 VS Code layers                           skipped (SKIP_VSCODE=1)")
+  summary+=("$(printf '%-46s skipped (SKIP_VSCODE=1)' '2-3 VS Code layers')")
 else
   # ---- LAYER 2: the extension-host suite in a real VS Code ----
   step "2 package .vsix" "" "" -- npm run --silent package
@@ -93,6 +101,9 @@ step "4 SSH layer (real sshd hosts, OpenSSH client)" "$MOCHA_PASS" "$MOCHA_FAIL"
 echo
 echo "=== summary (logs in $LOGS/, screenshots in .artifacts/screenshots/) after $(( $(date +%s) - t_all ))s"
 for line in "${summary[@]}"; do echo "$line"; done
+for layer in $(printf '%s\n' "${!layer_pass[@]}" | sort); do
+  echo "layer $layer: ${layer_pass[$layer]} passed, ${layer_fail[$layer]} failed"
+done
 [ -n "$failed_step" ] && echo "FAILED at: $failed_step"
 echo "$total_pass passed, $total_fail failed"
 [ -z "$failed_step" ] && [ "$total_fail" -eq 0 ]
