@@ -111,8 +111,10 @@ export class Leader {
     this.lastTick = 0;
   }
 
+  /** Sleeps until the next pass or lease renewal is due, whichever comes first. */
   private nextDelay(): number {
+    const now = Date.now();
     const tick = this.busy ? this.o.busyTickMs : this.o.steadyTickMs;
-    return Math.max(50, Math.min(tick, this.o.renewEveryMs));
+    return Math.max(50, Math.min(this.lastTick + tick - now, this.lastRenew + this.o.renewEveryMs - now));
   }
 }

@@ -45,15 +45,17 @@ export class Scheduler {
     const views = await this.refreshAll(before);
     const now = clock.now();
     let events: OrchestratorEvent[] = [];
-    await this.update((s) => {
+    const mid = await this.update((s) => {
       events = applyTransitions(s, views, now, { provisioningTimeoutSecs: this.options.provisioningTimeoutSecs ?? DEFAULT_PROVISIONING_TIMEOUT_SECS, backends: this.options.backends });
+      return s;
     });
     this.emit(events);
-    const mid = await store.read();
-    for (const run of mid.runs.filter((r) => r.status === 'submitted' && r.stopRequest === null)) await this.provision(run.id);
-    const afterProvision = await store.read();
-    await this.terminatePending(afterProvision.instances.filter((i) => i.status === 'terminating'));
-    return store.read();
+    const submitted = mid.runs.filter((r) => r.status === 'submitted' && r.stopRequest === null);
+    for (const run of submitted) await this.provision(run.id);
+    const afterProvision = submitted.length > 0 ? await store.read() : mid;
+    const terminating = afterProvision.instances.filter((i) => i.status === 'terminating');
+    await this.terminatePending(terminating);
+    return submitted.length > 0 || terminating.length > 0 ? store.read() : afterProvision;
   }
 
   /**

@@ -147,8 +147,10 @@ function stepRunning(ctx: Ctx, run: RunRecord): void {
   absorbView(inst, view);
   const spec = run.spec;
   const report = view.report;
-  if (report?.noConnectionsSecs !== undefined) run.inactiveSecs = report.noConnectionsSecs;
-  if (spec.inactivityDuration !== null && run.inactiveSecs !== null && run.inactiveSecs >= spec.inactivityDuration) {
+  const inactive = report?.noConnectionsSecs;
+  if (inactive !== undefined && shouldRecordInactivity(run.inactiveSecs, inactive)) run.inactiveSecs = inactive;
+  if (spec.inactivityDuration !== null && inactive !== undefined && inactive >= spec.inactivityDuration) {
+    run.inactiveSecs = inactive;
     beginTermination(ctx, run, 'inactivity_duration_exceeded');
     return;
   }
@@ -172,6 +174,14 @@ function stepRunning(ctx: Ctx, run: RunRecord): void {
   } else {
     run.utilization = run.utilization.slice(-60);
   }
+}
+
+/**
+ * Whether a new inactivity reading is worth a state write: resets (activity) always, growth in 10 s
+ * steps, so a steady scheduler does not rewrite the state on every pass just to count seconds.
+ */
+export function shouldRecordInactivity(stored: number | null, reported: number): boolean {
+  return stored === null || reported < stored || reported - stored >= 10;
 }
 
 /** Moves the job to `terminating` with `reason` (the first reason wins). */

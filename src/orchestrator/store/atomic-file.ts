@@ -5,14 +5,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-/** Replaces `file` with `data` atomically (temp + fsync + rename + directory fsync). */
-export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
+/**
+ * Replaces `file` with `data` atomically (temp + fsync + rename + directory fsync). `durable: false`
+ * skips the fsyncs (still atomic against process crashes, not power loss): for data that is rewritten
+ * every few seconds anyway, like the leader lease.
+ */
+export function writeFileAtomic(file: string, data: string, mode = 0o600, durable = true): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const fd = fs.openSync(tmp, 'w', mode);
   try {
     fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
+    if (durable) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -22,6 +26,7 @@ export function writeFileAtomic(file: string, data: string, mode = 0o600): void 
     fs.rmSync(tmp, { force: true });
     throw err;
   }
+  if (!durable) return;
   try {
     const dfd = fs.openSync(dir, 'r');
     try {

@@ -48,11 +48,26 @@ export class Store {
     this.leaseFile = path.join(dir, 'leader.json');
   }
 
-  /** The current state (a consistent snapshot; creating the file on first use). */
+  private cache: { key: string; state: OrchestratorState } | null = null;
+
+  /**
+   * The current state (a consistent snapshot; creating the file on first use). Treat it as read-only:
+   * it is cached until the file changes (every write is a rename, so a new inode), and shared.
+   */
   async read(): Promise<OrchestratorState> {
+    let key: string;
+    try {
+      const st = fs.statSync(this.stateFile);
+      key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      key = '';
+    }
+    if (key !== '' && this.cache?.key === key) return this.cache.state;
     const text = readFileIfExists(this.stateFile);
     if (text === null) return this.update(() => undefined).then(() => this.read());
-    return this.parse(text);
+    const state = this.parse(text);
+    if (key !== '') this.cache = { key, state };
+    return state;
   }
 
   /**
@@ -67,6 +82,8 @@ export class Store {
         const state = text === null ? emptyState() : this.parse(text);
         const base = state.revision;
         const result = mutate(state);
+        // Nothing changed: skip the write (and the revision bump) entirely.
+        if (text !== null && JSON.stringify(state) === text) return { conflict: false as const, result };
         const now = readFileIfExists(this.stateFile);
         const currentRevision = now === null ? (text === null ? base : -1) : this.parse(now).revision;
         if (currentRevision !== base) return { conflict: true as const };
@@ -86,7 +103,7 @@ export class Store {
       const lease = this.readLease();
       const free = !lease || lease.owner === owner || lease.expiresAt <= nowMs || !isProcessAlive(lease.pid);
       if (!free) return false;
-      writeFileAtomic(this.leaseFile, JSON.stringify({ owner, pid: process.pid, expiresAt: nowMs + ttlMs } satisfies Lease));
+      writeFileAtomic(this.leaseFile, JSON.stringify({ owner, pid: process.pid, expiresAt: nowMs + ttlMs } satisfies Lease), 0o600, false);
       return true;
     });
   }

@@ -14,12 +14,17 @@ describe('state store', () => {
     assert.equal(a.installation, b.installation);
     assert.equal(a.version, STATE_VERSION);
     await store.update((s) => s.runs.length);
+    assert.equal((await store.read()).revision, a.revision, 'an update that changes nothing writes nothing');
+    await store.update((s) => {
+      s.instances = [];
+      s.runs.push({ id: 'r', name: 'n', status: 'done' } as never);
+    });
     assert.equal((await store.read()).revision, a.revision + 1);
   });
 
   it('leaves no temp files behind and writes 0600', async () => {
     const store = new Store(tempDir());
-    for (let i = 0; i < 5; i++) await store.update(() => undefined);
+    for (let i = 0; i < 5; i++) await store.update((s) => s.instances.push({ id: `i${i}`, backend: 'fake', status: 'terminated' } as never));
     assert.deepEqual(fs.readdirSync(store.dir).filter((n) => n.includes('.tmp-')), []);
     assert.equal(fs.statSync(store.stateFile).mode & 0o777, 0o600);
   });
