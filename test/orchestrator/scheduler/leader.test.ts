@@ -1,0 +1,39 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import type { Backend } from '../../../src/backends/backend';
+import type { BackendId } from '../../../src/backends/offer';
+import { FakeBackend } from '../../../src/backends/fake/fake-backend';
+import { systemClock } from '../../../src/orchestrator/clock';
+import { Leader } from '../../../src/orchestrator/scheduler/leader';
+import { Scheduler } from '../../../src/orchestrator/scheduler/scheduler';
+import { Store } from '../../../src/orchestrator/store/store';
+import { tempDir } from '../helpers';
+
+function leader(dir: string, owner: string, ttl: number): Leader {
+  const store = new Store(path.join(dir, 'state'));
+  const backends = new Map<BackendId, Backend>([['fake', new FakeBackend(path.join(dir, 'fake.json'))]]);
+  return new Leader(store, new Scheduler({ store, backends, clock: systemClock, owner }), owner, { leaseTtlMs: ttl, renewEveryMs: 50 });
+}
+
+describe('leader lease', () => {
+  it('one leader at a time; release hands over at once; a silent leader is replaced after its lease expires', async () => {
+    const dir = tempDir();
+    const a = leader(dir, 'a', 300);
+    const b = leader(dir, 'b', 300);
+    assert.notEqual(await a.step(true), null);
+    assert.equal(a.isLeader, true);
+    assert.equal(await b.step(true), null);
+    assert.equal(b.isLeader, false);
+    await a.stop();
+    await b.step(true);
+    assert.equal(b.isLeader, true, 'released lease taken at once');
+    // b goes silent (a hung window): a takes over once the 300 ms lease has expired.
+    await a.step(true);
+    assert.equal(a.isLeader, false);
+    await new Promise((r) => setTimeout(r, 350));
+    await a.step(true);
+    assert.equal(a.isLeader, true);
+    await b.step(true);
+    assert.equal(b.isLeader, false, 'the old leader learns it lost the lease');
+  });
+});
