@@ -15,6 +15,7 @@ import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { uploadOverSsh } from '../../../src/backends/ssh/upload-over-ssh';
 import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { hostOffer, probeHost } from '../../../src/backends/ssh/probe';
+import { fleetHostKeyAlias, fleetHosts } from '../../../src/backends/ssh/fleet-hosts';
 import { git, tempDir, writeTree } from './upload/helpers';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
 
@@ -159,6 +160,27 @@ describe('SSH hosts end to end (real sshd in network namespaces)', function () {
       conn2.close();
       connj.close();
     }
+  });
+
+  it('an SSH fleet config (one host behind proxy_jump) becomes probed offers', async () => {
+    const configDir = mkdtempSync(path.join(os.tmpdir(), 'dvs-fleet-e2e-'));
+    writeFileSync(path.join(configDir, 'fleet_key'), key, { mode: 0o600 });
+    const fleet = await fleetHosts({
+      user: 'root', identity_file: 'fleet_key',
+      hosts: [{ hostname: h2.host }, { hostname: hj.host, proxy_jump: { hostname: h1.host, user: 'root' } }],
+    }, { configDir });
+    const offers = [];
+    for (const host of fleet) {
+      const conn = await connectSsh(host.target, { knownHosts: known });
+      try {
+        offers.push(hostOffer(host.hostname, await probeHost(conn)));
+      } finally {
+        conn.close();
+      }
+    }
+    assert.deepEqual(offers.map((o) => [o.backend, o.region, o.pricePerHour, o.resources.gpus.map((g) => g.name)]), [['remote', h2.host, 0, ['H100']], ['remote', hj.host, 0, []]]);
+    assert.equal(await known.check(fleetHostKeyAlias('jump', h1.host, 22), hostKey('h1')), 'match');
+    assert.equal(await known.check(fleetHostKeyAlias('host', hj.host, 22), hostKey('hj')), 'match');
   });
 
   it('the OpenSSH client reaches the jump-only host with our generated config and the keys ssh2 pinned', async () => {
