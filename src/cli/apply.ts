@@ -16,6 +16,7 @@ import { flag, option, options, parseArgs } from './args';
 import { UsageError, type CliCommand, type CliIo } from './command';
 import { formatMaxPriceSetting, NO_OFFERS_WARNING, renderOffersTable, renderPropsTable } from './format/offers';
 import { renderTable } from './format/table';
+import { followLogs } from './logs';
 
 const FLAGS = [
   { name: 'file', short: 'f', kind: 'string' },
@@ -193,9 +194,34 @@ async function follow(submitted: RunRecord, rt: Runtime, io: CliIo, detach: bool
       return run.jobStatus === 'done' ? 0 : 1;
     }
     io.stdout(`\n${run.name} provisioning completed (running)\n`);
-    if (detach) io.stdout(`Run ${run.name} submitted, detaching...\n`);
-    return 0;
+    if (detach) {
+      io.stdout(`Run ${run.name} submitted, detaching...\n`);
+      return 0;
+    }
+    return await attached(run, rt, io);
   } finally {
     off();
   }
+}
+
+/** Attached: streams the run's output while leading the scheduler, until the run ends or Ctrl+C. */
+async function attached(run: RunRecord, rt: Runtime, io: CliIo): Promise<number> {
+  io.stdout(`Attached to run ${run.name} (replica=0 job=0)\nPress Ctrl+C to detach...\n`);
+  let interrupted = false;
+  const onInt = (): void => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onInt);
+  try {
+    await followLogs(rt, run.id, io, { follow: true, stopped: () => interrupted });
+  } finally {
+    process.off('SIGINT', onInt);
+  }
+  if (interrupted) {
+    io.stdout('\nDetached\n');
+    return 0;
+  }
+  const final = (await rt.store.read()).runs.find((r) => r.id === run.id) as RunRecord;
+  io.stdout(`${finalMessage(final)}\n`);
+  return final.jobStatus === 'done' ? 0 : 1;
 }
