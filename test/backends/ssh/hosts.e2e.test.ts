@@ -14,6 +14,7 @@ import { ensureClientKey, publicKeyBlob } from '../../../src/backends/ssh/keys';
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { uploadOverSsh } from '../../../src/backends/ssh/upload-over-ssh';
 import { planUpload } from '../../../src/backends/ssh/upload/plan';
+import { UploadError } from '../../../src/backends/ssh/upload/types';
 import { hostOffer, probeHost } from '../../../src/backends/ssh/probe';
 import { fleetHostKeyAlias, fleetHosts } from '../../../src/backends/ssh/fleet-hosts';
 import { git, tempDir, writeTree } from './upload/helpers';
@@ -192,6 +193,37 @@ describe('SSH hosts end to end (real sshd in network namespaces)', function () {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'hj\n/root\n');
   });
+
+  for (const fault of ['drop', 'down'] as const) {
+    it(`an upload interrupted by a ${fault === 'drop' ? 'blackholed' : 'downed'} link fails with an error instead of hanging, and works after the heal`, async () => {
+      const big = tempDir();
+      writeTree(big, Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`chunk-${i}.bin`, randomBytes(2 * 1024 * 1024)])));
+      const plan = await planUpload(big);
+      const conn = await connectSsh(h2, { knownHosts: known, keepaliveIntervalMs: 500 });
+      conn.client.on('error', () => { /* surfaced through the upload */ });
+      // Throttle the link so the upload is still running when the fault hits.
+      hosts.run(['fault', 'h2', 'heal']);
+      execFileSync('tc', ['qdisc', 'replace', 'dev', `${prefix}h2v`, 'root', 'tbf', 'rate', '40mbit', 'burst', '64kbit', 'latency', '400ms']);
+      const upload = uploadOverSsh(conn, plan, `/root/interrupted-${fault}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      hosts.run(['fault', 'h2', fault]);
+      try {
+        await assert.rejects(upload, (e: unknown) => e instanceof UploadError && e.code === 'connection_lost' && /was lost during the code upload .* safe to retry/.test(e.message));
+      } finally {
+        hosts.run(['fault', 'h2', 'heal']);
+        spawnSync('tc', ['qdisc', 'del', 'dev', `${prefix}h2v`, 'root']);
+        conn.close();
+      }
+      const again = await connectSsh(h2, { knownHosts: known });
+      try {
+        const res = await uploadOverSsh(again, plan, `/root/interrupted-${fault}`);
+        assert.equal(res.bytes, plan.archiveSize);
+      } finally {
+        again.close();
+      }
+      assert.deepEqual(readFileSync(path.join(hosts.hostDir('h2'), 'root', `interrupted-${fault}`, 'chunk-7.bin')), readFileSync(path.join(big, 'chunk-7.bin')));
+    });
+  }
 
   it('fails fast on a reset connection and connects again after the heal', async () => {
     hosts.run(['fault', 'h2', 'reject']);

@@ -37,7 +37,7 @@ export interface UploadPlan {
 }
 
 /** Failure codes of the upload layer. */
-export type UploadErrorCode = 'too_large' | 'unsafe_path' | 'bad_archive' | 'file_changed' | 'not_found' | 'git_failed';
+export type UploadErrorCode = 'too_large' | 'unsafe_path' | 'bad_archive' | 'file_changed' | 'not_found' | 'git_failed' | 'connection_lost';
 
 /** An upload failure whose message names the file and the fix. */
 export class UploadError extends Error {
