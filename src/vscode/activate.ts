@@ -1,8 +1,10 @@
 // Activation: wires the language core to VS Code (diagnostics, the apply command, the "dstack" log channel).
 import * as vscode from 'vscode';
-import { applyCommand, type ApplyOutcome } from './commands/apply';
+import { applyCommand, type ApplyOptions, type ApplyOutcome } from './commands/apply';
+import type { CommandContext } from './commands/context';
 import { COMMAND_IDS, type CommandId } from './commands/ids';
 import { DstackDiagnostics, type ValidationResult } from './diagnostics';
+import { wireExperience } from './experience';
 import { createLog } from './log';
 
 /** What activate() returns: a small API for tests and for other extensions. */
@@ -11,18 +13,17 @@ export interface DstackExtensionApi {
   readonly commandIds: readonly CommandId[];
   /** Validates a file's current text now and publishes its diagnostics. */
   validate(uri: vscode.Uri): Promise<ValidationResult>;
-  /** Runs "dstack: Apply" on a file, as the explorer menu does. */
-  apply(uri: vscode.Uri): Promise<ApplyOutcome>;
+  /** Runs "dstack: Apply" on a file, as the explorer menu does (options answer its prompts). */
+  apply(uri: vscode.Uri, options?: ApplyOptions): Promise<ApplyOutcome>;
+  /** The runtime, views and settings the commands share (tests inspect it and intercept openFolder). */
+  readonly experience: CommandContext;
 }
 
 function register(context: vscode.ExtensionContext): DstackExtensionApi {
   const { log } = createLog(context);
   const diagnostics = new DstackDiagnostics(log);
   context.subscriptions.push(diagnostics);
-  const handlers: Record<CommandId, (arg?: unknown) => Promise<unknown>> = {
-    'dstack.apply': (arg) => applyCommand(diagnostics, log, arg),
-  };
-  for (const id of COMMAND_IDS) context.subscriptions.push(vscode.commands.registerCommand(id, handlers[id]));
+  const experience = wireExperience(context, diagnostics, log);
   log(`activated (VS Code ${vscode.version})`);
   return {
     commandIds: COMMAND_IDS,
@@ -31,7 +32,8 @@ function register(context: vscode.ExtensionContext): DstackExtensionApi {
       const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       return diagnostics.validate(uri, text);
     },
-    apply: (uri) => applyCommand(diagnostics, log, uri),
+    apply: (uri, options) => applyCommand(experience, uri, options),
+    experience,
   };
 }
 

@@ -25,7 +25,11 @@ async function main() {
     '--accept-server-license-terms', '--enable-smoke-test-driver', '--disable-telemetry', '--disable-workspace-trust',
     '--user-data-dir', userDataDir('vscode', `ext-host-${version}`, 'user-data'),
     '--server-data-dir', path.join(scratch, 'server-data'), '--extensions-dir', path.join(scratch, 'extensions')],
-  serverEnv(scratch, { DSTACK_EXT_TEST_RESULT: resultFile }), path.join(scratch, 'server.log'));
+  serverEnv(scratch, {
+    DSTACK_EXT_TEST_RESULT: resultFile,
+    // The orchestrator's state and the fake backend (the apply tests script its offers) live in the scratch dir.
+    DSTACK_VSC_STATE_DIR: path.join(scratch, 'state'), DSTACK_VSC_FAKE_BACKEND: path.join(scratch, 'fake-backend.json'),
+  }), path.join(scratch, 'server.log'));
   await waitHttp(`http://127.0.0.1:${port}/`);
 
   const ctx = await launchBrowser(path.join(scratch, 'chromium-profile'));

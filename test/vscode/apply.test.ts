@@ -1,4 +1,4 @@
-// "dstack: Apply" validates the file and reports what would be applied (until the orchestrator exists).
+// "dstack: Apply" validates the file; invalid files and non-dev-environments provision nothing.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ApplyOutcome } from '../../src/vscode/commands/apply';
@@ -11,21 +11,12 @@ function apply(uri?: vscode.Uri): Thenable<ApplyOutcome> {
 suite('dstack: Apply', () => {
   suiteSetup(async () => { await activatedApi(); });
 
-  test('a valid dev environment: says what would be applied', async () => {
-    const outcome = await apply(fixture('train.dstack.yml'));
-    assert.equal(outcome.status, 'valid', outcome.message);
-    assert.ok(outcome.status === 'valid');
-    assert.match(outcome.summary, /^dev-environment "train"/);
-    assert.match(outcome.summary, /gpu/);
-    assert.match(outcome.message, /train\.dstack\.yml is valid/);
-  });
-
-  test('a valid .dstack.yml task that is not open in an editor', async () => {
+  test('a valid .dstack.yml task that is not open in an editor: read from disk, refused as not a dev environment', async () => {
     const uri = fixture('serve/.dstack.yml');
     assert.equal(vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()), false);
     const outcome = await apply(uri);
-    assert.equal(outcome.status, 'valid', outcome.message);
-    assert.ok(outcome.status === 'valid');
+    assert.equal(outcome.status, 'unsupported', outcome.message);
+    assert.ok(outcome.status === 'unsupported');
     assert.match(outcome.summary, /^task "serve"/);
   });
 
@@ -45,9 +36,11 @@ suite('dstack: Apply', () => {
   });
 
   test('from the palette it applies the active editor\'s file', async () => {
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fixture('train.dstack.yml')));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fixture('serve/.dstack.yml')));
     const outcome = await apply();
-    assert.equal(outcome.status, 'valid', outcome.message);
+    assert.equal(outcome.status, 'unsupported', outcome.message);
+    assert.ok(outcome.status === 'unsupported');
+    assert.match(outcome.file, /\.dstack\.yml$/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

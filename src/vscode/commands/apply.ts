@@ -1,16 +1,57 @@
-// "dstack: Apply": until the orchestrator exists it validates the file and reports what would be applied.
+// "dstack: Apply": validate (invalid → Problems, nothing provisioned), ask for env values the file leaves
+// empty, plan (offers and projected cost until auto-stop, shown in the offers view), then provision the
+// chosen offer (or the cheapest) through the orchestrator with a progress notification until it runs.
+import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DstackDiagnostics } from '../diagnostics';
+import { prettyOfferResources, displayBackend } from '../../orchestrator/offers';
+import { finalMessage } from '../../orchestrator/display';
+import { RunExistsError, submitRun } from '../../orchestrator/orchestrator';
+import { planDevEnvironment, PlanError, type RunPlan } from '../../orchestrator/plan';
+import type { RunRecord } from '../../orchestrator/model/run';
+import { resolveEnv } from '../../schema';
+import type { DevEnvironmentConfiguration } from '../../schema/model';
 import { isDstackFile } from '../dstack-files';
-import type { Log } from '../log';
+import type { PlanView } from '../protocol';
+import { formatDollars } from '../protocol';
+import { projectedCost } from '../run-figures';
+import type { CommandContext } from './context';
 import { describeConfiguration } from './describe-configuration';
 
 /** What the apply command did, returned to callers (tests, other commands). */
 export type ApplyOutcome =
   | { status: 'no-file'; message: string }
   | { status: 'invalid'; file: string; problems: number; message: string }
-  | { status: 'valid'; file: string; summary: string; message: string };
+  | { status: 'unsupported'; file: string; summary: string; message: string }
+  | { status: 'cancelled'; file: string; message: string }
+  | { status: 'plan-error'; file: string; message: string }
+  | { status: 'no-offers'; file: string; message: string }
+  | { status: 'planned'; file: string; planId: string; offers: number; message: string }
+  | { status: 'exists'; file: string; run: string; message: string }
+  | { status: 'running' | 'failed'; file: string; run: string; message: string };
+
+/** Options a caller (test, API, offers view) passes instead of answering prompts. */
+export interface ApplyOptions {
+  /** Provision this offer of the plan without asking. */
+  offerIndex?: number;
+  /** Values for env names the file leaves empty (else asked with input boxes). */
+  env?: Record<string, string>;
+}
+
+/** A plan waiting for the user's choice in the offers view. */
+interface PendingPlan {
+  plan: RunPlan;
+  view: PlanView;
+  file: string;
+  name: string | null;
+}
+
+const pending = new Map<string, PendingPlan>();
+
+/** Env names whose values are masked when asked for. */
+export function looksSecret(name: string): boolean {
+  return /TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIAL/i.test(name);
+}
 
 async function readText(uri: vscode.Uri): Promise<string> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -23,8 +64,39 @@ function targetUri(arg: unknown): vscode.Uri | undefined {
   return vscode.window.activeTextEditor?.document.uri;
 }
 
+/** The options argument, when the second argument is one (the explorer passes the selected URIs there). */
+export function applyOptions(arg: unknown): ApplyOptions {
+  if (typeof arg !== 'object' || arg === null || Array.isArray(arg) || arg instanceof vscode.Uri) return {};
+  return arg as ApplyOptions;
+}
+
+/** The picker's view of a plan. */
+export function planView(plan: RunPlan, file: string, name: string | null): PlanView {
+  const inactivity = plan.spec.inactivityDuration;
+  return {
+    id: randomUUID(), file, runName: name, inactivityDuration: inactivity, total: plan.totalOffers,
+    offers: plan.offers.map((o, index) => ({
+      index, backend: displayBackend(o.backend), region: o.region, instanceType: o.instanceType, resources: prettyOfferResources(o.resources),
+      spot: o.resources.spot, pricePerHour: o.pricePerHour, availability: o.availability, projectedCost: projectedCost(o.pricePerHour, inactivity),
+    })),
+  };
+}
+
+async function askMissingEnv(config: DevEnvironmentConfiguration, file: string, given: Record<string, string>): Promise<Record<string, string> | undefined> {
+  const { missing } = resolveEnv(config.env, given, process.env);
+  const values = { ...given };
+  for (const name of missing) {
+    const value = await vscode.window.showInputBox({
+      title: `dstack: ${file}`, prompt: `env.${name} has no value in ${file}; enter it for this run`, password: looksSecret(name), ignoreFocusOut: true,
+    });
+    if (value === undefined) return undefined;
+    values[name] = value;
+  }
+  return values;
+}
+
 /** Runs "dstack: Apply" on the file given by the explorer/editor title, or on the active editor's file. */
-export async function applyCommand(diagnostics: DstackDiagnostics, log: Log, arg?: unknown): Promise<ApplyOutcome> {
+export async function applyCommand(ctx: CommandContext, arg?: unknown, options: ApplyOptions = {}): Promise<ApplyOutcome> {
   const uri = targetUri(arg);
   if (!uri || !isDstackFile(uri.fsPath)) {
     const message = 'dstack: Apply needs a *.dstack.yml, *.dstack.yaml or .dstack.yml file: open one or right-click it in the Explorer.';
@@ -32,22 +104,138 @@ export async function applyCommand(diagnostics: DstackDiagnostics, log: Log, arg
     return { status: 'no-file', message };
   }
   const file = path.basename(uri.fsPath);
-  const result = diagnostics.validate(uri, await readText(uri));
+  const result = ctx.diagnostics.validate(uri, await readText(uri));
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || result.configuration === null || result.configuration === undefined) {
     const problems = Math.max(1, errors.length);
     const first = errors[0];
     const where = first ? ` First: ${file}:${first.line}:${first.column}: ${first.message}` : '';
     const message = `dstack: ${file} has ${problems} problem(s) and was not applied; see the Problems panel.${where}`;
-    log(`apply ${file}: invalid (${problems} problem(s))`);
+    ctx.log(`apply ${file}: invalid (${problems} problem(s))`);
     void vscode.window.showErrorMessage(message, 'Show Problems').then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.actions.view.problems');
     });
     return { status: 'invalid', file, problems, message };
   }
-  const summary = describeConfiguration(result.configuration);
-  const message = `dstack: ${file} is valid. Would apply ${summary}; provisioning arrives with the orchestrator.`;
-  log(`apply ${file}: valid, ${summary}`);
-  void vscode.window.showInformationMessage(message);
-  return { status: 'valid', file, summary, message };
+  const config = result.configuration;
+  const summary = describeConfiguration(config);
+  if (config.type !== 'dev-environment') {
+    const message = `dstack: ${file} is a ${config.type}; Apply provisions dev environments only (type: dev-environment).`;
+    void vscode.window.showWarningMessage(message);
+    return { status: 'unsupported', file, summary, message };
+  }
+  const env = await askMissingEnv(config, file, options.env ?? {});
+  if (!env) return { status: 'cancelled', file, message: `dstack: Apply of ${file} cancelled (an env value was not given).` };
+  let plan: RunPlan;
+  try {
+    plan = await planDevEnvironment(config, {
+      configurationPath: uri.fsPath, envOverrides: env, processEnv: process.env, secrets: await ctx.host.runtime.secrets.all(), backends: ctx.host.runtime.backends.values(),
+    });
+  } catch (err) {
+    if (!(err instanceof PlanError)) throw err;
+    void vscode.window.showErrorMessage(`dstack: cannot plan ${file}`, { detail: err.message, modal: false }, 'Open settings').then((c) => {
+      if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'dstack');
+    });
+    return { status: 'plan-error', file, message: err.message };
+  }
+  const name = config.name ?? null;
+  const view = planView(plan, file, name);
+  pending.set(view.id, { plan, view, file, name });
+  ctx.log(`apply ${file}: ${summary}; ${plan.offers.length} offer(s) of ${plan.totalOffers}`);
+  await ctx.offers.show(view);
+  if (plan.spec.offers.length === 0) {
+    const message = `dstack: no offers match ${file}; relax resources (e.g. gpu) or spot_policy, or check the backends.`;
+    void vscode.window.showWarningMessage(message);
+    return { status: 'no-offers', file, message };
+  }
+  if (options.offerIndex !== undefined) return provisionChoice(ctx, view.id, options.offerIndex);
+  const first = plan.spec.offers[0];
+  const cheapest = first ? `${displayBackend(first.backend)} (${first.region}) ${first.instanceType} at ${formatDollars(first.pricePerHour)}/h` : '';
+  void vscode.window.showInformationMessage(`dstack: ${plan.spec.offers.length} offer(s) for ${file}. Provision ${cheapest}?`, 'Provision', 'Choose in Offers view')
+    .then((choice) => {
+      if (choice === 'Provision') void provisionChoice(ctx, view.id, 0);
+    });
+  return { status: 'planned', file, planId: view.id, offers: plan.spec.offers.length, message: `dstack: ${file}: choose an offer in the Offers view` };
+}
+
+const STAGES: Partial<Record<RunRecord['jobStatus'], string>> = {
+  submitted: 'submitted', provisioning: 'provisioning', pulling: 'uploading code and running init', running: 'ready',
+};
+
+/** Provisions offer `index` of a pending plan (the offers view's choose, or Apply with an offer index). */
+export async function provisionChoice(ctx: CommandContext, planId: string, index: number): Promise<ApplyOutcome> {
+  const entry = pending.get(planId);
+  if (!entry) {
+    void vscode.window.showWarningMessage('dstack: that plan is out of date; apply the file again.');
+    return { status: 'cancelled', file: '', message: 'stale plan' };
+  }
+  const { plan, file } = entry;
+  const chosen = plan.offers[index];
+  if (!chosen) return { status: 'cancelled', file, message: `offer ${index} is not in the plan` };
+  pending.delete(planId);
+  // The chosen offer first; the plan's others stay behind it as failover.
+  const spec = { ...plan.spec, offers: [chosen, ...plan.spec.offers.filter((o) => o !== chosen)] };
+  let run: RunRecord;
+  try {
+    run = await submitRun(ctx.host.runtime.store, ctx.host.runtime.clock, spec, entry.name);
+  } catch (err) {
+    if (!(err instanceof RunExistsError)) throw err;
+    const message = `dstack: run ${err.runName} is already active; stop it first, then apply again.`;
+    void vscode.window.showErrorMessage(message, 'Stop it').then((c) => {
+      if (c) void vscode.commands.executeCommand('dstack.stop', err.runName);
+    });
+    return { status: 'exists', file, run: err.runName, message };
+  }
+  ctx.host.runtime.leader.poke();
+  ctx.log(`apply ${file}: submitted run ${run.name}`);
+  return follow(ctx, planId, file, run);
+}
+
+async function follow(ctx: CommandContext, planId: string, file: string, submitted: RunRecord): Promise<ApplyOutcome> {
+  const name = submitted.name;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `dstack: ${name}`, cancellable: false }, async (progress) => {
+    const off = ctx.host.runtime.events.on((e) => {
+      if (e.kind === 'log' && e.run === name) ctx.runLogs.appendLine(`[${name}] ${e.line}`);
+      if (e.kind === 'attempt' && e.run === name) {
+        const a = e.attempt;
+        const text = a.outcome === 'created'
+          ? `offer ${a.offerIndex + 1}: ${a.backend} (${a.region}) ${a.instanceType} created`
+          : `offer ${a.offerIndex + 1}: ${a.backend} (${a.region}) ${a.instanceType}: ${a.outcome.replace(/_/g, ' ')}; trying the next offer`;
+        ctx.runLogs.appendLine(`[${name}] ${text}`);
+        progress.report({ message: text });
+        ctx.offers.showStatus(planId, { run: name, text });
+      }
+    });
+    let lastStage = '';
+    try {
+      const state = await ctx.host.waitFor((s) => {
+        const r = s.runs.find((x) => x.id === submitted.id);
+        const stage = r ? STAGES[r.jobStatus] : undefined;
+        if (r && stage && stage !== lastStage) {
+          lastStage = stage;
+          progress.report({ message: stage });
+          ctx.offers.showStatus(planId, { run: name, text: stage });
+        }
+        return !r || !['submitted', 'pending', 'provisioning', 'terminating'].includes(r.status);
+      });
+      const run = state.runs.find((x) => x.id === submitted.id);
+      if (run?.status === 'running') {
+        const message = `dstack: ${name} is running (${file}).`;
+        void vscode.window.showInformationMessage(message, 'Open in VS Code', 'Show logs').then((c) => {
+          if (c === 'Open in VS Code') void vscode.commands.executeCommand('dstack.openInVsCode', name);
+          if (c === 'Show logs') void vscode.commands.executeCommand('dstack.showLogs', name);
+        });
+        return { status: 'running', file, run: name, message };
+      }
+      const why = run ? finalMessage(run) : 'gone';
+      const message = `dstack: ${name} did not start: ${why}.`;
+      ctx.offers.showStatus(planId, { run: name, text: why });
+      void vscode.window.showErrorMessage(message, 'Show logs').then((c) => {
+        if (c) void vscode.commands.executeCommand('dstack.showLogs', name);
+      });
+      return { status: 'failed', file, run: name, message };
+    } finally {
+      off();
+    }
+  });
 }

@@ -1,0 +1,38 @@
+// Opens a run in a new window through Remote-SSH (`vscode.openFolder` on a vscode-remote URI), after
+// setting `remote.SSH.remotePlatform` for its host by editing settings.json directly: the configuration
+// API can hang while a remote authority resolves (see Coder's extension).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { writeFileAtomic } from '../orchestrator/store/atomic-file';
+import { remoteFolderUri, withRemotePlatform } from './remote-ssh-settings';
+
+/** Opens a URI in VS Code (the real one is `vscode.openFolder` in a new window; tests pass their own). */
+export type FolderOpener = (uri: vscode.Uri) => Thenable<unknown>;
+
+/** The default opener: a new window, as Remote-SSH expects. */
+export const openInNewWindow: FolderOpener = (uri) => vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+
+/** The user's settings.json: globalStorageUri is `<user-data>/User/globalStorage/<extension id>`. */
+export function userSettingsFile(context: vscode.ExtensionContext): string {
+  return path.join(context.globalStorageUri.fsPath, '..', '..', 'settings.json');
+}
+
+/** Sets remotePlatform = linux for `host` in `file` (atomic write, rest of the file kept). Returns whether it wrote. */
+export function ensureRemotePlatform(file: string, host: string): boolean {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const next = withRemotePlatform(text, file, host, 'linux');
+  if (next === text) return false;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const mode = fs.existsSync(file) ? fs.statSync(file).mode & 0o777 : 0o600;
+  writeFileAtomic(file, next, mode);
+  return true;
+}
+
+/** Opens `folder` on ssh host `host` in a new window; returns the URI it opened. */
+export async function openRemoteFolder(settingsFile: string, host: string, folder: string, open: FolderOpener = openInNewWindow): Promise<vscode.Uri> {
+  ensureRemotePlatform(settingsFile, host);
+  const uri = vscode.Uri.parse(remoteFolderUri(host, folder), true);
+  await open(uri);
+  return uri;
+}

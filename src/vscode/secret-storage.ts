@@ -1,0 +1,50 @@
+// The orchestrator's SecretStore over VS Code's SecretStorage (OS keychain); names are indexed in a
+// secret of their own because SecretStorage cannot list keys.
+import type * as vscode from 'vscode';
+import type { SecretStore } from '../orchestrator/secrets/secret-store';
+
+const PREFIX = 'dstack.secret.';
+const INDEX = 'dstack.secrets.index';
+
+/** A SecretStore backed by `context.secrets`. Values are never logged. */
+export class VscodeSecretStore implements SecretStore {
+  constructor(private readonly storage: vscode.SecretStorage) {}
+
+  async get(name: string): Promise<string | undefined> {
+    return this.storage.get(PREFIX + name);
+  }
+
+  async set(name: string, value: string): Promise<void> {
+    await this.storage.store(PREFIX + name, value);
+    const names = new Set(await this.list());
+    names.add(name);
+    await this.storage.store(INDEX, JSON.stringify([...names].sort()));
+  }
+
+  async delete(name: string): Promise<boolean> {
+    const names = new Set(await this.list());
+    const had = names.delete(name);
+    await this.storage.delete(PREFIX + name);
+    await this.storage.store(INDEX, JSON.stringify([...names].sort()));
+    return had;
+  }
+
+  async list(): Promise<string[]> {
+    const raw = await this.storage.get(INDEX);
+    try {
+      const parsed: unknown = raw ? JSON.parse(raw) : [];
+      return Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === 'string').sort() : [];
+    } catch {
+      return [];
+    }
+  }
+
+  async all(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const name of await this.list()) {
+      const value = await this.get(name);
+      if (value !== undefined) out[name] = value;
+    }
+    return out;
+  }
+}

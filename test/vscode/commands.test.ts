@@ -1,0 +1,84 @@
+// The commands end to end in the extension host: ids in sync with package.json, apply on an invalid file
+// provisions nothing, apply on a valid file with the fake backend reaches running, stop and extend.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { FakeBackend } from '../../src/backends/fake/fake-backend';
+import type { Offer } from '../../src/backends/offer';
+import type { ApplyOutcome } from '../../src/vscode/commands/apply';
+import { COMMANDS } from '../../src/vscode/commands/ids';
+import { looksSecret } from '../../src/vscode/commands/apply';
+import { activatedApi, EXTENSION_ID, fixture } from './helpers';
+
+/** A fake offer with a 24GB GPU (what dev.dstack.yml asks for). */
+function offer(instanceType: string, price: number): Offer {
+  return {
+    backend: 'fake', region: 'fake-1', instanceType, pricePerHour: price, availability: 'available',
+    resources: { cpuArch: 'x86', cpus: 4, memoryGB: 16, diskGB: 100, gpus: [{ name: 'A10G', vendor: 'nvidia', memoryGB: 24 }], spot: false },
+  };
+}
+
+/** The fake backend the extension's runtime uses (the runner sets DSTACK_VSC_FAKE_BACKEND). */
+export function fakeBackend(): FakeBackend {
+  const file = process.env['DSTACK_VSC_FAKE_BACKEND'];
+  assert.ok(file, 'DSTACK_VSC_FAKE_BACKEND is set for the extension host (test/ui/extension-host.mjs)');
+  return new FakeBackend(file);
+}
+
+suite('commands', () => {
+  suiteSetup(async () => {
+    await activatedApi();
+    await fakeBackend().script({ offers: [offer('g5.xlarge', 1.006), offer('g6.xlarge', 0.805)] });
+  });
+
+  test('contributes.commands lists the code\'s ids and titles, in order', () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { commands: { command: string; title: string }[] } };
+    assert.deepEqual(manifest.contributes.commands.map((c) => [c.command, c.title]), COMMANDS.map((c) => [c.id, c.title]));
+  });
+
+  test('secret-looking env names are masked when asked for', () => {
+    assert.deepEqual(['HF_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'DB_PASSWORD', 'API_KEY', 'PYTHONPATH', 'MODE'].map(looksSecret), [true, true, true, true, false, false]);
+  });
+
+  test('apply on an invalid file provisions nothing', async () => {
+    const api = await activatedApi();
+    const before = (await api.experience.host.state()).runs.length;
+    const outcome = await vscode.commands.executeCommand<ApplyOutcome>('dstack.apply', fixture('broken.dstack.yml'));
+    assert.equal(outcome.status, 'invalid');
+    assert.equal((await api.experience.host.refresh()).runs.length, before);
+  });
+
+  test('apply on a valid dev environment: plan in the offers view, the chosen offer provisioned, running', async () => {
+    const api = await activatedApi();
+    const outcome = await vscode.commands.executeCommand<ApplyOutcome>('dstack.apply', fixture('dev.dstack.yml'), { offerIndex: 1, env: { HF_TOKEN: 'hf_test' } });
+    assert.equal(outcome.status, 'running', outcome.message);
+    const plan = api.experience.offers.currentPlan;
+    assert.ok(plan, 'the offers view holds the plan');
+    assert.deepEqual(plan.offers.map((o) => o.instanceType), ['g6.xlarge', 'g5.xlarge'], 'cheapest first');
+    assert.equal(plan.inactivityDuration, 7200);
+    assert.ok(Math.abs((plan.offers[0]?.projectedCost ?? 0) - 0.805 * 2) < 1e-9, 'projected cost = price x inactivity_duration');
+    const state = await api.experience.host.refresh();
+    const run = state.runs.find((r) => r.name === 'dev-vsc' && r.status === 'running');
+    assert.ok(run, 'the store has the running run');
+    const instance = state.instances.find((i) => i.id === run.instanceId);
+    assert.equal(instance?.offer.instanceType, 'g5.xlarge', 'the chosen offer (index 1) was provisioned');
+    assert.equal(run.spec.env['HF_TOKEN'], 'hf_test');
+  });
+
+  test('extend doubles the inactivity auto-stop in place; stop ends the run', async () => {
+    const api = await activatedApi();
+    const extended = await vscode.commands.executeCommand<{ status: string }>('dstack.extend', 'dev-vsc');
+    assert.equal(extended.status, 'done');
+    const state = await api.experience.host.refresh();
+    assert.equal(state.runs.find((r) => r.name === 'dev-vsc' && r.status === 'running')?.spec.inactivityDuration, 14400);
+    const stopped = await vscode.commands.executeCommand<{ status: string }>('dstack.stop', 'dev-vsc');
+    assert.equal(stopped.status, 'done');
+    const final = await api.experience.host.waitFor((s) => s.runs.filter((r) => r.name === 'dev-vsc').every((r) => r.status === 'terminated'));
+    assert.ok(final.runs.some((r) => r.name === 'dev-vsc'));
+  });
+
+  test('SSH Doctor says honestly that it is not wired yet', async () => {
+    const outcome = await vscode.commands.executeCommand<{ status: string; message: string }>('dstack.sshDoctor');
+    assert.equal(outcome.status, 'not-possible');
+    assert.match(outcome.message, /not available in VS Code yet/);
+  });
+});
