@@ -121,9 +121,9 @@ function keySnippet(key: string, spec: FieldSpec): string {
   if (t.label === 'env') return `${key}:\n  - \${1:NAME}=\${2:value}`;
   if (isObjectType(t)) return `${key}:\n  $0`;
   if (isListType(t)) return `${key}:\n  - $0`;
+  if (t.label === 'python version') return `${key}: "\${1|${PYTHON_VERSIONS.join(',')}|}"`;
   const values = enumValuesOf(t).filter((v) => !v.includes(','));
   if (values.length > 0 && t.label !== 'gpu') return `${key}: \${1|${values.join(',')}|}`;
-  if (t.label === 'python version') return `${key}: "\${1|${PYTHON_VERSIONS.join(',')}|}"`;
   if (typeof spec.example === 'string' || typeof spec.example === 'number' || typeof spec.example === 'boolean') {
     const example = String(spec.example).replace(/[$}\\]/g, (c) => `\\${c}`);
     return `${key}: \${1:${example}}`;
