@@ -11,5 +11,6 @@ export { forwardPorts, PortForwardError, type PortMapping, type PortForwards } f
 export { SshAccess, type EnvironmentEndpoint } from './access';
 export { probeHost, parseProbe, hostOffer, normalizeGpu, PROBE_SCRIPT, type HostFacts, type ContainerRuntime } from './probe';
 export { fleetHosts, fleetHostKeyAlias, FleetConfigError, type FleetHost } from './fleet-hosts';
+export { HostAgent, type HostJob, type HostAgentState, type HostAgentStatus } from './agent/host-agent';
 export * as upload from './upload/index';
 export * as sshConfig from './config/index';
