@@ -102,7 +102,7 @@ function renderRows(tbody: HTMLTableSectionElement): void {
   for (const row of rows) {
     const tr = el('tr', undefined, 'offer');
     tr.dataset['index'] = String(row.index);
-    for (const { column } of OFFER_COLUMNS) tr.append(el('td', cell(row, column), NUMERIC.has(column) ? 'num' : undefined));
+    for (const { column } of OFFER_COLUMNS) tr.append(el('td', cell(row, column), NUMERIC.has(column) ? 'num' : column === 'resources' ? 'wrap' : undefined));
     const td = el('td');
     const button = document.createElement('vscode-button');
     button.textContent = 'Provision';

@@ -3,6 +3,7 @@
 // Run: CS_VERSION=4.100.3 VSIX=dist/vscode-dstack.vsix node --test --test-concurrency=1 test/ui/workbench.test.mjs
 // Screenshots go to .artifacts/screenshots/<version>/.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
@@ -21,7 +22,16 @@ before(async () => {
   const scratch = freshDir('vscode', `ui-${version}`);
   freshDir('screenshots', version);
   const ws = workspaceCopy('vscode', `ui-${version}`, 'ws');
-  const env = serverEnv(scratch);
+  // The orchestrator's state and a scripted fake backend with two 24GB-GPU offers (train.dstack.yml asks for one).
+  const fakeFile = path.join(scratch, 'fake-backend.json');
+  const gpuOffer = (instanceType, pricePerHour) => ({
+    backend: 'fake', region: 'fake-1', instanceType, pricePerHour, availability: 'available',
+    resources: { cpuArch: 'x86', cpus: 4, memoryGB: 16, diskGB: 100, gpus: [{ name: 'A10G', vendor: 'nvidia', memoryGB: 24 }], spot: false },
+  });
+  fs.writeFileSync(fakeFile, JSON.stringify({ version: 1, instances: [], script: {
+    offers: [gpuOffer('g5.xlarge', 1.006), gpuOffer('g6.xlarge', 0.805)], capacity: {}, failures: {}, createLatencyMs: 0, readyAfterMs: 0, terminateAfterMs: 0,
+  } }));
+  const env = serverEnv(scratch, { DSTACK_VSC_STATE_DIR: path.join(scratch, 'state'), DSTACK_VSC_FAKE_BACKEND: fakeFile });
   const userData = userDataDir('vscode', `ui-${version}`, 'user-data');
   const extensions = path.join(scratch, 'extensions');
   // Installed from the .vsix exactly as a user would: this proves the package loads.
@@ -81,6 +91,11 @@ async function expectVisible(locator, name, timeout = 30_000) {
   }
 }
 
+/** The offers picker's document: the webview's outer iframe holds the active frame with our page. */
+function offersFrame() {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
 async function shot(name) {
   await page.waitForTimeout(300);                        // toasts slide in; only for a readable picture
   await page.screenshot({ path: path.join(SHOTS, name) });
@@ -105,20 +120,41 @@ test('right-click on a plain .yml offers no "dstack: Apply"', async () => {
   assert.ok(!items.some((t) => /dstack: Apply/.test(t)), `no dstack item for other.yml: ${items.join(' | ')}`);
 });
 
-test('right-click on a .dstack.yml runs "dstack: Apply" and shows what would be applied', async () => {
+test('right-click on a .dstack.yml runs "dstack: Apply": the offers view lists the plan\'s offers', async () => {
   const items = await contextMenuItems('train.dstack.yml');
   assert.ok(items.some((t) => /^dstack: Apply$/.test(t.trim())), `dstack: Apply in the menu: ${items.join(' | ')}`);
   await shot('2-context-menu.png');
   await clickMenuItem('dstack: Apply');
-  const toast = page.locator('.notifications-toasts').getByText(/train\.dstack\.yml is valid\. Would apply dev-environment "train"/);
-  await expectVisible(toast, 'apply-valid');
-  await shot('3-apply-valid.png');
+  const toast = page.locator('.notifications-toasts').getByText(/2 offer\(s\) for train\.dstack\.yml\. Provision fake \(fake-1\) g6\.xlarge/);
+  await expectVisible(toast, 'apply-plan');
+  const rows = offersFrame().locator('tr.offer');
+  await expectVisible(rows, 'offers-view', 60_000);
+  const texts = await rows.allInnerTexts();
+  assert.equal(texts.length, 2, `two offers: ${texts.join(' | ')}`);
+  assert.match(texts[0] ?? '', /g6\.xlarge[\s\S]*\$0\.805/, 'cheapest first');
+  await shot('3-offers-view.png');
+});
+
+test('choosing an offer provisions it: the runs view and the status bar show the run; Stop from the palette', async () => {
+  await offersFrame().locator('tr.offer', { hasText: 'g5.xlarge' }).locator('vscode-button').click();
+  await expectVisible(page.locator('.notifications-toasts').getByText(/dstack: train is running/), 'apply-running', 60_000);
+  await expectVisible(page.locator('.monaco-list-row', { hasText: /train/ }).filter({ hasText: /running/ }), 'runs-view');
+  await expectVisible(page.locator('.statusbar-item', { hasText: /train/ }), 'status-bar');
+  await shot('4-run-running.png');
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>dstack: Stop');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: /^dstack: Stop/ }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await expectVisible(page.locator('.notifications-toasts').getByText(/dstack: stopping train/), 'stop');
+  await shot('5-stopped.png');
 });
 
 test('"dstack: Apply" on a broken file says it was not applied', async () => {
+  await page.keyboard.press('Control+Shift+E');         // back to the Explorer (Apply revealed the dstack views)
+  await row('broken.dstack.yml').waitFor();
   await contextMenuItems('broken.dstack.yml');
   await clickMenuItem('dstack: Apply');
   const toast = page.locator('.notifications-toasts').getByText(/broken\.dstack\.yml has \d+ problem\(s\) and was not applied/);
   await expectVisible(toast, 'apply-invalid');
-  await shot('4-apply-invalid.png');
+  await shot('6-apply-invalid.png');
 });

@@ -34,6 +34,7 @@ export function pickerHtml(options: { cspSource: string; nonce: string; scriptUr
   th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid var(--vscode-panel-border); white-space: nowrap; }
   th { cursor: pointer; user-select: none; color: var(--vscode-descriptionForeground); }
   td.num, th.num { text-align: right; }
+  td.wrap { white-space: normal; min-width: 12em; }
   tr.offer:hover { background: var(--vscode-list-hoverBackground); }
   .muted { color: var(--vscode-descriptionForeground); }
   .status { margin: 6px 0; color: var(--vscode-notificationsInfoIcon-foreground); }
