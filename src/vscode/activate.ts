@@ -6,6 +6,7 @@ import { COMMAND_IDS, type CommandId } from './commands/ids';
 import { DstackDiagnostics, type ValidationResult } from './diagnostics';
 import { wireExperience } from './experience';
 import { createLog } from './log';
+import { registerLanguageFeatures } from './language/register';
 
 /** What activate() returns: a small API for tests and for other extensions. */
 export interface DstackExtensionApi {
@@ -23,6 +24,7 @@ function register(context: vscode.ExtensionContext): DstackExtensionApi {
   const { log } = createLog(context);
   const diagnostics = new DstackDiagnostics(log);
   context.subscriptions.push(diagnostics);
+  registerLanguageFeatures(context);
   const experience = wireExperience(context, diagnostics, log);
   log(`activated (VS Code ${vscode.version})`);
   return {
