@@ -39,7 +39,8 @@ stop_all() {
 }
 trap 'stop_all requested' TERM INT
 echo init > state
-setsid sh -c 'sh "$1/init.sh" > "$1/init.log" 2>&1 < /dev/null; echo $? > "$1/init_rc.tmp"; mv "$1/init_rc.tmp" "$1/init_rc"' init "$D" &
+# The init wrapper records the outcome itself, so readiness shows without waiting for the loop's tick.
+setsid sh -c 'sh "$1/init.sh" > "$1/init.log" 2>&1 < /dev/null; rc=$?; if [ $rc = 0 ]; then echo ready > "$1/state"; else echo $rc > "$1/init_exit"; echo failed > "$1/state"; fi; echo $rc > "$1/init_rc"' init "$D" &
 INIT_PID=$!
 while :; do
   NOW=$(date +%s)
