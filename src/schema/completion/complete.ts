@@ -27,7 +27,7 @@ export function completeAt(text: string, offset: number, options: CompletionOpti
   const lines = splitLines(text);
   const at = Math.max(0, Math.min(offset, text.length));
   const row = lineAt(lines, at);
-  const lineText = lines.texts[row] as string;
+  const lineText = lines.text(row);
   const lineStart = lines.starts[row] as number;
   const col = Math.min(at - lineStart, lineText.length);
   const before = lineText.slice(0, col);

@@ -26,7 +26,7 @@ const TYPE_MEANING: Readonly<Record<string, string>> = {
 export function hoverAt(text: string, offset: number): HoverInfo | undefined {
   const lines = splitLines(text);
   const row = lineAt(lines, Math.max(0, Math.min(offset, text.length)));
-  const lineText = lines.texts[row] as string;
+  const lineText = lines.text(row);
   const lineStart = lines.starts[row] as number;
   const col = offset - lineStart;
   const shape = shapeOf(lineText);

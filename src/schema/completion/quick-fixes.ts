@@ -79,7 +79,7 @@ function conflictFixes(text: string, d: FixableDiagnostic): QuickFix[] {
   const row = lineAt(lines, d.offset);
   const flagged = keyLineAtOrAbove(lines, row);
   if (flagged === undefined) return [];
-  const shape = shapeOf(lines.texts[flagged] as string);
+  const shape = shapeOf(lines.text(flagged));
   const parentPath = JSON.stringify(blockPathAt(lines, flagged, shape.keyCol).path);
   const named = [...d.message.matchAll(/`([\w-]+)`/g)].map((m) => m[1] as string);
   const out: QuickFix[] = [];
@@ -92,13 +92,13 @@ function conflictFixes(text: string, d: FixableDiagnostic): QuickFix[] {
 }
 
 function keyLineAtOrAbove(lines: Lines, row: number): number | undefined {
-  for (let r = row; r >= 0; r--) if (shapeOf(lines.texts[r] as string).key !== undefined) return r;
+  for (let r = row; r >= 0; r--) if (shapeOf(lines.text(r)).key !== undefined) return r;
   return undefined;
 }
 
 function findSibling(lines: Lines, keyCol: number, parentPath: string, key: string): number | undefined {
-  for (let r = 0; r < lines.texts.length; r++) {
-    const s = shapeOf(lines.texts[r] as string);
+  for (let r = 0; r < lines.count; r++) {
+    const s = shapeOf(lines.text(r));
     if (s.key === key && s.keyCol === keyCol && s.dashes.length === 0 && JSON.stringify(blockPathAt(lines, r, keyCol).path) === parentPath) return r;
   }
   return undefined;
@@ -106,10 +106,10 @@ function findSibling(lines: Lines, keyCol: number, parentPath: string, key: stri
 
 /** The key's line and every deeper line below it (its block), through the final newline. */
 function blockRange(lines: Lines, text: string, row: number): { start: number; end: number } {
-  const col = shapeOf(lines.texts[row] as string).keyCol;
+  const col = shapeOf(lines.text(row)).keyCol;
   let last = row;
-  for (let r = row + 1; r < lines.texts.length; r++) {
-    const s = shapeOf(lines.texts[r] as string);
+  for (let r = row + 1; r < lines.count; r++) {
+    const s = shapeOf(lines.text(r));
     if (s.empty) continue;
     const first = s.dashes[0] ?? s.keyCol;
     if (first < col || (first === col && s.dashes.length === 0)) break;

@@ -43,26 +43,34 @@ export function shapeOf(line: string): LineShape {
   return shape;
 }
 
-/** The text split into lines with their start offsets (a `\r` before `\n` stays out of the line). */
-export interface Lines {
-  texts: string[];
-  starts: number[];
+/** The text's lines, sliced on demand (a `\r` before `\n` stays out of the line). */
+export class Lines {
+  /** Offset where each line starts. */
+  readonly starts: number[] = [0];
+  constructor(readonly source: string) {
+    for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  /** How many lines (a final newline opens an empty last line). */
+  get count(): number {
+    return this.starts.length;
+  }
+  /** Line `i` without its line break. */
+  text(i: number): string {
+    const start = this.starts[i] as number;
+    let end = i + 1 < this.starts.length ? (this.starts[i + 1] as number) - 1 : this.source.length;
+    if (end > start && this.source.charCodeAt(end - 1) === 13) end--;
+    return this.source.slice(start, end);
+  }
+  /** Whether line `i` starts at column 0 with a character that can begin a key (cheap pre-check). */
+  startsWithKey(i: number): boolean {
+    const c = this.source.charCodeAt(this.starts[i] as number);
+    return !(Number.isNaN(c) || c === 32 || c === 9 || c === 10 || c === 13 || c === 35 || c === 45);
+  }
 }
 
 /** Splits text into lines, remembering where each starts. */
 export function splitLines(text: string): Lines {
-  const texts: string[] = [];
-  const starts: number[] = [];
-  let start = 0;
-  for (;;) {
-    const nl = text.indexOf('\n', start);
-    const end = nl === -1 ? text.length : nl;
-    texts.push(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end));
-    starts.push(start);
-    if (nl === -1) break;
-    start = nl + 1;
-  }
-  return { texts, starts };
+  return new Lines(text);
 }
 
 /** The line holding `offset` (binary search over line starts). */
@@ -94,7 +102,7 @@ export function blockPathAt(lines: Lines, row: number, col: number): BlockPath {
   let current = col;
   let collecting = true;
   for (let r = row - 1; r >= 0 && current > 0; r--) {
-    const text = lines.texts[r] as string;
+    const text = lines.text(r);
     const shape = shapeOf(text);
     if (shape.empty) continue;
     if (shape.keyCol < current && shape.key !== undefined && shape.dashes.length === 0 && hasInlineScalar(text, shape)) continue;
@@ -126,17 +134,17 @@ function hasInlineScalar(text: string, shape: LineShape): boolean {
 }
 
 function collectRoot(lines: Lines, row: number, siblings: Set<string>): void {
-  for (let r = 0; r < lines.texts.length; r++) {
-    if (r === row) continue;
-    const shape = shapeOf(lines.texts[r] as string);
+  for (let r = 0; r < lines.count; r++) {
+    if (r === row || !lines.startsWithKey(r)) continue;
+    const shape = shapeOf(lines.text(r));
     if (!shape.empty && shape.keyCol === 0 && shape.key !== undefined) siblings.add(shape.key);
   }
 }
 
 /** Adds the keys at column `col` below `row`, up to the end of the block that holds it. */
 export function collectSiblingsBelow(lines: Lines, row: number, col: number, siblings: Set<string>): void {
-  for (let r = row + 1; r < lines.texts.length; r++) {
-    const shape = shapeOf(lines.texts[r] as string);
+  for (let r = row + 1; r < lines.count; r++) {
+    const shape = shapeOf(lines.text(r));
     if (shape.empty) continue;
     const first = shape.dashes[0] ?? shape.keyCol;
     if (first < col) break;
@@ -146,18 +154,15 @@ export function collectSiblingsBelow(lines: Lines, row: number, col: number, sib
 
 /** The top-level `type:` value written in the file, if any (no parse needed). */
 export function declaredType(lines: Lines): string | undefined {
-  for (const line of lines.texts) {
-    const m = /^type\s*:\s*["']?([\w-]+)/.exec(line);
-    if (m) return m[1];
-  }
-  return undefined;
+  return /^type[ \t]*:[ \t]*["']?([\w-]+)/m.exec(lines.source)?.[1];
 }
 
 /** A top-level list or mapping block's entries as written: `key:` block, flow `[a, b]` or `- item` lines. */
 export function topLevelItems(lines: Lines, key: string): string[] {
   const out: string[] = [];
-  for (let r = 0; r < lines.texts.length; r++) {
-    const text = lines.texts[r] as string;
+  for (let r = 0; r < lines.count; r++) {
+    if (!lines.startsWithKey(r)) continue;
+    const text = lines.text(r);
     const shape = shapeOf(text);
     if (shape.empty || shape.keyCol !== 0 || shape.key !== key) continue;
     const inline = text.slice(shape.valueCol).replace(/\s+#.*$/, '').trim();
@@ -166,8 +171,8 @@ export function topLevelItems(lines: Lines, key: string): string[] {
       continue;
     }
     if (inline !== '') out.push(unquote(inline));
-    for (let c = r + 1; c < lines.texts.length; c++) {
-      const child = lines.texts[c] as string;
+    for (let c = r + 1; c < lines.count; c++) {
+      const child = lines.text(c);
       const s = shapeOf(child);
       if (s.empty) continue;
       if (s.indent === 0 && s.dashes.length === 0) break;
