@@ -40,3 +40,8 @@ export function seeded(seed: number): () => number {
     return s / 2 ** 31;
   };
 }
+
+/** Resolves once the child printed `line` (or exited). */
+export async function waitForLine(child: Child, line: string): Promise<void> {
+  for (let i = 0; i < 400 && !child.output.includes(line) && child.proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+}

@@ -65,6 +65,7 @@ async function settle(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  console.log('ready');
   if (mode === 'work') await work(Number(roundsArg ?? 1_000_000));
   else if (mode === 'settle') await settle();
   else throw new Error(`unknown mode ${mode}`);
