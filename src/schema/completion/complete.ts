@@ -58,7 +58,9 @@ export function completeAt(text: string, offset: number, options: CompletionOpti
     if (lastDash !== undefined) collectSiblingsBelow(lines, row, shape.keyCol, siblings);
     const range = { start: lineStart + shape.keyCol, end: at + wordAfter(after, /^[\w-]*/) };
     const keyFollows = /^[\w-]*\s*:/.test(after);
-    const out = keyCandidates(type, path, siblings, range, keyFollows, declaredType(lines) === undefined);
+    // Snippet lines after the first get the line's own indentation from the editor; a key after `- ` needs more.
+    const childIndent = ' '.repeat(shape.keyCol - shape.indent + 2);
+    const out = keyCandidates(type, path, siblings, range, keyFollows, declaredType(lines) === undefined, childIndent);
     const target = specAt(type, path);
     if (lastDash !== undefined && target && !isObjectType(target.type)) {
       out.push(...valueCandidates(path, target.type, target.spec, typed, { start: lineStart + shape.keyCol, end: at + wordAfter(after, /^[^\s#]*/) }, lines, false));
@@ -98,7 +100,7 @@ function candidate(label: string, kind: CandidateKind, insertText: string, detai
   return { label, kind, insertText, detail, documentation, sortText, range, source };
 }
 
-function keyCandidates(type: ConfigurationType, path: readonly (string | number)[], siblings: ReadonlySet<string>, range: OffsetRange, keyFollows: boolean, typeMissing: boolean): CompletionCandidate[] {
+function keyCandidates(type: ConfigurationType, path: readonly (string | number)[], siblings: ReadonlySet<string>, range: OffsetRange, keyFollows: boolean, typeMissing: boolean, childIndent: string): CompletionCandidate[] {
   const target = specAt(type, path);
   const fields = fieldsOf(target?.type);
   if (!fields || (target && !isObjectType(target.type) && path.length > 0 && typeof path[path.length - 1] !== 'number' && target.type.accepts.includes('string') && !target.type.fields)) return [];
@@ -110,7 +112,7 @@ function keyCandidates(type: ConfigurationType, path: readonly (string | number)
     const root = path.length === 0;
     const isType = root && key === 'type';
     const group = isType && typeMissing ? '0' : spec.deprecated !== undefined ? '9' : spec.required ? '1' : '2';
-    const insertText = keyFollows ? key : isType ? `type: \${1|${CONFIGURATION_TYPE_NAMES.join(',')}|}` : keySnippet(key, spec);
+    const insertText = keyFollows ? key : isType ? `type: \${1|${CONFIGURATION_TYPE_NAMES.join(',')}|}` : keySnippet(key, spec).replace(/\n {2}/g, `\n${childIndent}`);
     out.push(candidate(key, 'property', insertText, spec.deprecated !== undefined ? `${spec.type.label} (deprecated)` : spec.type.label, fieldMarkdown(key, spec), `${group}${String(index).padStart(3, '0')}`, range, 'schema'));
   }
   return out;

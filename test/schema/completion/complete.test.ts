@@ -96,6 +96,11 @@ describe('completeAt: candidates', () => {
     assert.match(by('python').insertText, /^python: "\$\{1\|3\.9,3\.10,/);
   });
 
+  it('a block snippet after `- ` indents its body under the key, not under the dash', () => {
+    const resources = candidates('type: service\nreplicas:\n  - |').items.find((c) => c.label === 'resources')!;
+    assert.equal(resources.insertText, 'resources:\n    $0');
+  });
+
   it('documentation is markdown from the field table: doc, type, default, example', () => {
     const gpu = candidates(`${DEV}resources:\n  |`).items.find((c) => c.label === 'gpu')!;
     assert.match(gpu.documentation, /^\*\*gpu\*\*/);
