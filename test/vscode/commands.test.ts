@@ -76,6 +76,38 @@ suite('commands', () => {
     assert.ok(final.runs.some((r) => r.name === 'dev-vsc'));
   });
 
+  test('failover: the chosen offer has no capacity, the next one runs; attempts reach the run logs channel', async () => {
+    const api = await activatedApi();
+    const fake = fakeBackend();
+    await fake.script({ failures: { 'fake/fake-1/g6.xlarge': { code: 'no_capacity', message: 'no g6 left' } } });
+    try {
+      const outcome = await api.apply(fixture('dev.dstack.yml'), { offerIndex: 0, env: { HF_TOKEN: 'x' } });
+      assert.equal(outcome.status, 'running', outcome.status === 'running' ? '' : JSON.stringify(outcome));
+      const state = await api.experience.host.refresh();
+      const run = state.runs.find((r) => r.name === 'dev-vsc' && r.status === 'running');
+      assert.deepEqual(run?.attempts.map((a) => [a.instanceType, a.outcome]), [['g6.xlarge', 'no_capacity'], ['g5.xlarge', 'created']]);
+    } finally {
+      await fake.script({ failures: {} });
+      await vscode.commands.executeCommand('dstack.stop', 'dev-vsc');
+      await api.experience.host.waitFor((s) => s.runs.filter((r) => r.name === 'dev-vsc').every((r) => r.status === 'terminated'));
+    }
+  });
+
+  test('apply with a missing env value and nobody to answer: cancelled, nothing provisioned', async () => {
+    const api = await activatedApi();
+    const before = (await api.experience.host.state()).runs.length;
+    let settled = false;
+    const pending = api.apply(fixture('dev.dstack.yml')).finally(() => { settled = true; });
+    // Dismiss the HF_TOKEN input box as a user pressing Escape would, whenever it has opened.
+    while (!settled) {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const outcome = await pending;
+    assert.equal(outcome.status, 'cancelled');
+    assert.equal((await api.experience.host.refresh()).runs.length, before);
+  });
+
   test('SSH Doctor says honestly that it is not wired yet', async () => {
     const outcome = await vscode.commands.executeCommand<{ status: string; message: string }>('dstack.sshDoctor');
     assert.equal(outcome.status, 'not-possible');

@@ -133,8 +133,8 @@ export async function applyCommand(ctx: CommandContext, arg?: unknown, options: 
     });
   } catch (err) {
     if (!(err instanceof PlanError)) throw err;
-    void vscode.window.showErrorMessage(`dstack: cannot plan ${file}`, { detail: err.message, modal: false }, 'Open settings').then((c) => {
-      if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'dstack');
+    void vscode.window.showErrorMessage(`dstack: cannot plan ${file}: ${err.message}`, 'Open file').then((c) => {
+      if (c) void vscode.window.showTextDocument(uri);
     });
     return { status: 'plan-error', file, message: err.message };
   }
