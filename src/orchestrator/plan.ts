@@ -48,14 +48,15 @@ export async function planDevEnvironment(config: DevEnvironmentConfiguration, in
     const list = missing.map((m) => `'${m}'`).join(', ');
     throw new PlanError(`${file}: env: ${list} ${missing.length === 1 ? 'has' : 'have'} no value; pass -e ${missing[0] as string}=VALUE or set it in the environment of this command`);
   }
-  const env: Record<string, string> = {};
+  // Every `${{ secrets.X }}` must exist now; the values themselves are put in only when the instance is
+  // created (resolveSecrets), so the state file never holds a secret.
   for (const [name, value] of Object.entries(plainEnv)) {
-    const r = interpolate(value, { secrets: inputs.secrets, env: plainEnv });
+    const r = interpolate(value, { secrets: inputs.secrets });
     if (r.missing.length > 0) {
       throw new PlanError(`${file}: env.${name}: ${r.missing.map((m) => `\${{ ${m} }}`).join(', ')} is not set; add it with: dstack-vsc secret set ${(r.missing[0] as string).replace(/^secrets\./, '')} VALUE`);
     }
-    env[name] = r.result;
   }
+  const env = plainEnv;
   const requirements = configurationRequirements(config);
   const lists: Offer[][] = [];
   for (const backend of inputs.backends) {
@@ -80,4 +81,15 @@ export async function planDevEnvironment(config: DevEnvironmentConfiguration, in
     configuration: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
   };
   return { spec, requirements, offers: selection.offers, totalOffers: selection.total, maxPrice: selection.maxPrice };
+}
+
+/** The env with `${{ secrets.X }}` replaced by the secrets' values (at instance creation only). */
+export function resolveSecrets(env: Record<string, string>, secrets: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const r = interpolate(value, { secrets });
+    if (r.missing.length > 0) throw new PlanError(`env.${name}: ${r.missing.map((m) => `\${{ ${m} }}`).join(', ')} is no longer set; add it with dstack-vsc secret set`);
+    out[name] = r.result;
+  }
+  return out;
 }

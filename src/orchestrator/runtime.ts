@@ -31,7 +31,8 @@ export function openRuntime(env: NodeJS.ProcessEnv, options: { clock?: Clock; se
   const backends = createBackends(stateDir, env, clock);
   const events = new EventBus();
   const owner = newOwnerId();
-  const scheduler = new Scheduler({ store, backends, clock, owner, events });
+  const secrets = options.secrets ?? new FileSecretStore(stateDir);
+  const scheduler = new Scheduler({ store, backends, clock, owner, events, secrets: () => secrets.all() });
   const leader = new Leader(store, scheduler, owner);
-  return { stateDir, store, backends, events, scheduler, leader, secrets: options.secrets ?? new FileSecretStore(stateDir), clock };
+  return { stateDir, store, backends, events, scheduler, leader, secrets, clock };
 }

@@ -62,7 +62,7 @@ describe('cli apply', function () {
 
   it('a value-less env entry without -e or a process value stops before anything is provisioned', async () => {
     const w = await setup('env:\n  - HF_TOKEN\n');
-    const r = cli(['apply', '-f', w.file, '-y'], { ...w.env, HF_TOKEN: '' });
+    const r = cli(['apply', '-f', w.file, '-y', '-d', '-n', 'empty-token'], { ...w.env, HF_TOKEN: '' });
     // An empty value is a value: unset it instead.
     const env = { ...w.env };
     const r2 = (() => {
@@ -121,8 +121,9 @@ describe('cli apply', function () {
     const r = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stdout + r.stderr, /s3cr3t-value/);
-    const state = await new Store(w.env['DSTACK_VSC_STATE_DIR'] as string).read();
-    assert.equal(state.runs[0]?.spec.env['TOKEN'], 's3cr3t-value');
+    const store = new Store(w.env['DSTACK_VSC_STATE_DIR'] as string);
+    assert.equal((await store.read()).runs[0]?.spec.env['TOKEN'], '${{ secrets.hf_token }}');
+    assert.doesNotMatch(fs.readFileSync(store.stateFile, 'utf8'), /s3cr3t-value/, 'the state file never holds a secret');
     const ps = cli(['ps', '-a', '-v', '--json'], w.env);
     assert.doesNotMatch(ps.stdout, /s3cr3t-value/);
   });

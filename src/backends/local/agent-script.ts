@@ -42,10 +42,10 @@ fs.writeFileSync(path.join(dir, 'profile'), profile + '\ncd ' + quote(workdir) +
 writeStatus();
 const log = fs.openSync(logFile, 'a');
 function stop(reason) {
+  fs.appendFileSync(logFile, '[dstack-vsc agent] stopping: ' + reason + '\n');
   status.state = 'stopped';
   status.stopReason = reason;
   try { writeStatus(); } catch (e) {}
-  fs.appendFileSync(logFile, '[dstack-vsc agent] stopping: ' + reason + '\n');
   fs.rmSync(dir, { recursive: true, force: true });
   try { process.kill(-process.pid, 'SIGTERM'); } catch (e) {}
   process.exit(0);

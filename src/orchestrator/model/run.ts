@@ -28,7 +28,7 @@ export interface RunSpec {
   utilizationPolicy: UtilizationPolicy | null;
   /** Shell lines run by `sh -c` on the instance. */
   init: string[];
-  /** Fully resolved env (secrets interpolated at apply). Never printed. */
+  /** The env after `-e` and the process env; `${{ secrets.X }}` stay references until the instance is created. */
   env: Record<string, string>;
   /** Working directory inside the instance, relative to its home or absolute. */
   workingDir: string | null;

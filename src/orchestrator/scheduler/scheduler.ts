@@ -9,6 +9,7 @@ import { EventBus, type OrchestratorEvent } from '../events';
 import type { InstanceRecord, ProvisioningAttempt, RunRecord } from '../model/run';
 import type { OrchestratorState } from '../store/state';
 import type { Store } from '../store/store';
+import { PlanError, resolveSecrets } from '../plan';
 import {
   applyTransitions, beginTermination, DEFAULT_PROVISIONING_TIMEOUT_SECS, setInstanceStatus, setRunStatus, terminateInstance,
 } from './transitions';
@@ -24,6 +25,8 @@ export interface SchedulerOptions {
   provisioningTimeoutSecs?: number;
   /** The public key put on created instances (the SSH engineer's seam). */
   sshPublicKey?: string;
+  /** Secret values for `${{ secrets.X }}` in the env, read when an instance is created (never stored). */
+  secrets?: () => Promise<Record<string, string>>;
 }
 
 /** The instance id (idempotency key) of one offer of one submission. */
@@ -164,13 +167,14 @@ export class Scheduler {
       try {
         if (!backend) throw new BackendError('invalid', `backend '${offer.backend}' is not configured`);
         const spec = run.spec;
+        const env = resolveSecrets(spec.env, (await this.options.secrets?.()) ?? {});
         const job: InstanceJob = {
-          runId: run.id, runName: run.name, init: spec.init, env: spec.env, workingDir: spec.workingDir,
+          runId: run.id, runName: run.name, init: spec.init, env, workingDir: spec.workingDir,
           inactivityDuration: spec.inactivityDuration, maxDuration: spec.maxDuration, leaseFile: this.options.store.leaseFile,
         };
         view = await backend.create(offer, { installation: state.installation, runName: run.name, instanceId: id }, this.options.sshPublicKey ?? '', job);
       } catch (err) {
-        outcome = err instanceof BackendError ? err.code : 'error';
+        outcome = err instanceof BackendError ? err.code : err instanceof PlanError ? 'invalid' : 'error';
         error = err instanceof Error ? err.message : String(err);
       }
       const now = this.options.clock.now();

@@ -116,4 +116,17 @@ describe('local backend', function () {
     assert.deepEqual(fs.readdirSync(instances), []);
     assert.match(cli(['ps'], env).stdout, new RegExp(`^ ${name} .* stopped `, 'm'));
   });
+
+  it('secrets reach the instance env at creation, and only there', () => {
+    const dir = tempDir();
+    const env = { DSTACK_VSC_STATE_DIR: path.join(dir, 'state') };
+    const config = path.join(dir, 'secret.dstack.yml');
+    fs.writeFileSync(config, 'type: dev-environment\nname: sec-dev\nenv:\n  - TOKEN=${{ secrets.api_token }}\ninit:\n  - test \"$TOKEN\" = \"$(printf tok-%s 123)\" && echo secret-resolved\nresources:\n  cpu: 1..\n  memory: 1GB..\n  disk: 1GB..\n');
+    assert.equal(cli(['secret', 'set', 'api_token', 'tok-123'], env).code, 0);
+    const apply = cli(['apply', '-f', config, '-y', '-d'], env);
+    assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+    assert.match(cli(['logs', 'sec-dev'], env).stdout, /secret-resolved/);
+    assert.doesNotMatch(fs.readFileSync(path.join(dir, 'state', 'state.json'), 'utf8'), /tok-123/);
+    assert.equal(cli(['stop', 'sec-dev', '-y'], env).code, 0);
+  });
 });
