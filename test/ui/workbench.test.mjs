@@ -58,9 +58,23 @@ function row(name) {
   return page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.getByText(name, { exact: true }) }).first();
 }
 
+/** Right-clicks an Explorer row and returns the context menu's items. A right-click can be dropped while the
+ *  workbench is busy (seen on 1.139 under load), so it is repeated until the menu shows (at most 3 tries). */
 async function contextMenuItems(name) {
-  await row(name).click({ button: 'right' });
-  await page.locator('.context-view .monaco-menu').first().waitFor();
+  const menu = page.locator('.context-view .monaco-menu').first();
+  for (let attempt = 1; ; attempt++) {
+    await row(name).click({ button: 'right' });
+    try {
+      await menu.waitFor({ timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) {
+        await page.screenshot({ path: path.join(SHOTS, `FAILED-context-menu-${name}.png`) }).catch(() => {});
+        throw error;
+      }
+      await page.keyboard.press('Escape');
+    }
+  }
   return page.getByRole('menuitem').allInnerTexts();
 }
 
