@@ -19,7 +19,7 @@ export interface EnvironmentEndpoint {
   /** Public key line of the environment's sshd (we generated it, so it is pinned before any connect). */
   hostPublicKey?: string;
   /** The host the environment runs on, when the sshd is reached through it (`Host <run>-host`). */
-  via?: { hostName: string; port: number; user: string; identityFile?: string; hostPublicKey?: string; jump?: { hostName: string; port: number; user: string; identityFile?: string } };
+  via?: { hostName: string; port: number; user: string; identityFile?: string; hostPublicKey?: string; hostKeyAlias?: string; jump?: { hostName: string; port: number; user: string; identityFile?: string } };
 }
 
 /** Publishes and retracts environments for `ssh <run-name>` and VS Code Remote-SSH. */
@@ -41,6 +41,8 @@ export class SshAccess {
     if (ep.via) {
       const hostAlias = `${ep.runName}-host`;
       const host: SshHostBlock = { alias: hostAlias, hostName: ep.via.hostName, port: ep.via.port, user: ep.via.user, identityFile: ep.via.identityFile ?? id, knownHostsFile: kh };
+      // A host already pinned under its own name (an SSH fleet host pinned on first use) keeps that name.
+      if (ep.via.hostKeyAlias !== undefined) host.hostKeyAlias = ep.via.hostKeyAlias;
       if (ep.via.jump) {
         const j = ep.via.jump;
         const jump: SshHostBlock = { alias: `${ep.runName}-jump-host`, hostName: j.hostName, port: j.port, user: j.user, knownHostsFile: kh };

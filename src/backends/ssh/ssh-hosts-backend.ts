@@ -1,0 +1,197 @@
+// The SSH hosts backend (dstack's SSH fleets, backend `remote`): the user's own machines. Offers are
+// the probed hosts at price 0 (or a configured price), busy while one of our environments occupies
+// them. An instance is the host agent's directory on the host; the orchestrator's polling (`refresh`)
+// renews the agent's lease, so a laptop that goes to sleep lets the dead-man's switch act.
+
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import type { AgentReport, Backend, BackendCapabilities, InstanceJob, ProviderInstance, Requirements, ResourceTags } from '../backend';
+import { BackendError } from '../backend';
+import type { Offer } from '../offer';
+import { HostAgent, type HostAgentStatus } from './agent/host-agent';
+import { writeFileAtomic } from './config/atomic-write';
+import { withFileLock } from './config/file-lock';
+import { connectSsh, type SshConnection } from './connect';
+import type { FleetHost } from './fleet-hosts';
+import { generateKeyPair } from './keys';
+import type { KnownHosts } from './known-hosts';
+import { hostOffer, probeHost, type HostFacts } from './probe';
+import type { UploadPlan } from './upload/types';
+import type { EnvironmentEndpoint } from './access';
+
+/** One instance we started on a host (kept in the backend's manifest, so a restart finds it). */
+interface InstanceRecord {
+  tags: ResourceTags;
+  hostname: string;
+  sshPort: number;
+  hostPublicKey: string;
+  createdAt: number;
+}
+
+/** Options of the backend. */
+export interface SshHostsBackendOptions {
+  hosts: FleetHost[];
+  knownHosts: KnownHosts;
+  /** Where the instance manifest lives (a directory of ours). */
+  stateDir: string;
+  /** Price per hour of every host (default 0, as dstack's SSH fleets). */
+  pricePerHour?: number;
+  /** Lease the agent honours: the orchestrator must poll `refresh` more often than this. Default 120 s. */
+  leaseSecs?: number;
+  /** The code to upload for a run (none: --no-repo). */
+  codeFor?: (tags: ResourceTags) => Promise<UploadPlan | undefined>;
+}
+
+const PROBE_TTL_MS = 60_000;
+
+/** Runs dev environments on the user's own SSH hosts. */
+export class SshHostsBackend implements Backend {
+  readonly id = 'remote' as const;
+  readonly capabilities: BackendCapabilities = { spot: false, containerNative: false, billable: false, configurableDisk: false, reusable: true };
+  private readonly manifest: string;
+  private readonly lock: string;
+  private readonly probes = new Map<string, { at: number; facts: HostFacts }>();
+  private readonly conns = new Map<string, Promise<SshConnection>>();
+
+  constructor(private readonly options: SshHostsBackendOptions) {
+    this.manifest = path.join(options.stateDir, 'ssh-hosts', 'instances.json');
+    this.lock = path.join(options.stateDir, 'ssh-hosts', 'instances.lock');
+  }
+
+  private host(hostname: string): FleetHost {
+    const h = this.options.hosts.find((x) => x.hostname === hostname);
+    if (!h) throw new BackendError('invalid', `No SSH host ${hostname} is configured: add it to the fleet's ssh_config.hosts.`);
+    return h;
+  }
+
+  /** One shared connection per host, reopened when it drops. */
+  private connection(hostname: string): Promise<SshConnection> {
+    let c = this.conns.get(hostname);
+    if (!c) {
+      c = connectSsh(this.host(hostname).target, { knownHosts: this.options.knownHosts });
+      this.conns.set(hostname, c);
+      c.then((conn) => conn.client.once('close', () => this.conns.delete(hostname)), () => this.conns.delete(hostname));
+    }
+    return c;
+  }
+
+  private async records(): Promise<Record<string, InstanceRecord>> {
+    const text = await fsp.readFile(this.manifest, 'utf8').catch(() => '{}');
+    return JSON.parse(text) as Record<string, InstanceRecord>;
+  }
+
+  private async update(fn: (r: Record<string, InstanceRecord>) => void): Promise<void> {
+    await withFileLock(this.lock, async () => {
+      const r = await this.records();
+      fn(r);
+      await writeFileAtomic(this.manifest, JSON.stringify(r, null, 2), 0o600);
+    });
+  }
+
+  async listOffers(_req?: Requirements): Promise<Offer[]> {
+    const busy = new Set(Object.values(await this.records()).map((r) => r.hostname));
+    const offers: Offer[] = [];
+    await Promise.all(this.options.hosts.map(async (h) => {
+      try {
+        let p = this.probes.get(h.hostname);
+        if (!p || Date.now() - p.at > PROBE_TTL_MS) {
+          p = { at: Date.now(), facts: await probeHost(await this.connection(h.hostname)) };
+          this.probes.set(h.hostname, p);
+        }
+        offers.push(hostOffer(h.hostname, p.facts, { pricePerHour: this.options.pricePerHour ?? 0, busy: busy.has(h.hostname) }));
+      } catch {
+        // An unreachable host offers nothing now; the next listing tries again.
+      }
+    }));
+    const order = this.options.hosts.map((h) => h.hostname);
+    return offers.sort((a, b) => order.indexOf(a.region) - order.indexOf(b.region));
+  }
+
+  async create(offer: Offer, tags: ResourceTags, sshPublicKey: string, job?: InstanceJob): Promise<ProviderInstance> {
+    const existing = (await this.records())[tags.instanceId];
+    if (existing) return { instanceId: tags.instanceId, state: 'pending', tags };
+    const hostname = offer.region;
+    this.host(hostname);
+    const taken = Object.values(await this.records()).filter((r) => r.hostname === hostname);
+    if (taken.length > 0) throw new BackendError('no_capacity', `SSH host ${hostname} is busy with another environment.`);
+    const hostKey = generateKeyPair(`${tags.runName} environment`);
+    const sshPort = 10022 + (parseInt(tags.instanceId.replace(/[^0-9a-f]/gi, '').slice(0, 6) || '0', 16) % 1000);
+    const record: InstanceRecord = { tags, hostname, sshPort, hostPublicKey: hostKey.publicKey, createdAt: Date.now() };
+    await this.update((r) => { r[tags.instanceId] = record; });
+    try {
+      const conn = await this.connection(hostname);
+      const agent = new HostAgent(conn, tags.instanceId);
+      await agent.start({
+        instanceId: tags.instanceId,
+        env: job?.env ?? { DSTACK_RUN_NAME: tags.runName },
+        init: job?.init ?? [],
+        ...(job?.workingDir ? { workingDir: job.workingDir } : {}),
+        sshPort,
+        authorizedKey: sshPublicKey,
+        hostPrivateKey: hostKey.privateKey,
+        inactivitySecs: job?.inactivityDuration ?? 0,
+        maxDurationSecs: job?.maxDuration ?? 0,
+        leaseSecs: this.options.leaseSecs ?? 120,
+      }, await this.options.codeFor?.(tags));
+    } catch (e) {
+      await this.update((r) => { delete r[tags.instanceId]; });
+      if (e instanceof BackendError) throw e;
+      throw new BackendError('error', `Starting the environment on ${hostname} failed: ${(e as Error).message}`);
+    }
+    return { instanceId: tags.instanceId, state: 'pending', tags };
+  }
+
+  /** The environment's SSH endpoint for `SshAccess.publish`: its sshd on 127.0.0.1 of the host, through the host. */
+  async endpoint(instanceId: string): Promise<EnvironmentEndpoint | null> {
+    const r = (await this.records())[instanceId];
+    if (!r) return null;
+    const t = this.host(r.hostname).target;
+    return {
+      runName: r.tags.runName, hostName: '127.0.0.1', port: r.sshPort, user: t.user, hostPublicKey: r.hostPublicKey,
+      via: { hostName: t.host, port: t.port, user: t.user, ...(t.hostKeyAlias !== undefined ? { hostKeyAlias: t.hostKeyAlias } : {}) },
+    };
+  }
+
+  async refresh(instanceIds: string[]): Promise<ProviderInstance[]> {
+    const records = await this.records();
+    return Promise.all(instanceIds.map(async (id) => {
+      const rec = records[id];
+      if (!rec) return { instanceId: id, state: 'gone' as const, tags: { installation: '', runName: '', instanceId: id } };
+      const host = this.host(rec.hostname);
+      const ssh = { host: host.target.host, port: host.target.port, user: host.target.user };
+      let status: HostAgentStatus;
+      try {
+        const agent = new HostAgent(await this.connection(rec.hostname), id);
+        await agent.renewLease();
+        status = await agent.status();
+      } catch {
+        // Unreachable right now: still running as far as we know (the agent's own switch covers a long outage).
+        return { instanceId: id, state: 'running' as const, tags: rec.tags, ssh };
+      }
+      if (status.state === 'absent' || status.state === 'stopped') return { instanceId: id, state: 'gone' as const, tags: rec.tags };
+      const report: AgentReport = { ready: status.ready };
+      if (status.initExitCode !== undefined) report.initExitCode = status.initExitCode;
+      if (status.noConnectionsSecs !== undefined) report.noConnectionsSecs = status.noConnectionsSecs;
+      return { instanceId: id, state: status.state === 'starting' ? 'pending' as const : 'running' as const, tags: rec.tags, ssh, report, providerId: `${rec.hostname}:${rec.sshPort}` };
+    }));
+  }
+
+  async listTagged(installation: string): Promise<ProviderInstance[]> {
+    const records = await this.records();
+    const ids = Object.keys(records).filter((id) => records[id]?.tags.installation === installation);
+    return this.refresh(ids);
+  }
+
+  async terminate(instanceId: string): Promise<void> {
+    const rec = (await this.records())[instanceId];
+    if (!rec) return;
+    await new HostAgent(await this.connection(rec.hostname), instanceId).stop();
+    await this.update((r) => { delete r[instanceId]; });
+  }
+
+  /** Closes the shared connections. */
+  async close(): Promise<void> {
+    for (const c of this.conns.values()) (await c.catch(() => null))?.close();
+    this.conns.clear();
+  }
+}
