@@ -1,8 +1,7 @@
 // `dstack-vsc logs NAME [-f]`: the run's output (init and what the environment prints); -f follows it
 // until the run finishes, running the scheduler meanwhile.
 
-import * as fs from 'node:fs';
-import { runLogFiles } from '../orchestrator/logs';
+import { LogFollower, runLogFiles } from '../orchestrator/logs';
 import { isActiveRun } from '../orchestrator/model/run';
 import { findRun, RunNotFoundError } from '../orchestrator/orchestrator';
 import { openRuntime, type Runtime } from '../orchestrator/runtime';
@@ -11,25 +10,15 @@ import { UsageError, type CliCommand, type CliIo } from './command';
 
 const FLAGS = [{ name: 'follow', short: 'f', kind: 'boolean' }] as const;
 
-/** Prints new bytes of the run's log files until `until()` holds (polling, with scheduler steps). */
+/** Prints the run's output as it grows (polling, stepping the scheduler meanwhile) until it ends or `stopped()`. */
 export async function followLogs(rt: Runtime, runId: string, io: CliIo, options: { follow: boolean; stopped?: () => boolean }): Promise<void> {
-  const offsets = new Map<string, number>();
+  const follower = new LogFollower(rt.backends, rt.events);
   const drain = async (): Promise<boolean> => {
     const state = (await rt.leader.step()) ?? (await rt.store.read());
     const run = state.runs.find((r) => r.id === runId);
     if (!run) return false;
-    for (const file of runLogFiles(run, rt.backends)) {
-      const from = offsets.get(file) ?? 0;
-      const size = fs.statSync(file).size;
-      if (size > from) {
-        const fd = fs.openSync(file, 'r');
-        const buf = Buffer.alloc(size - from);
-        fs.readSync(fd, buf, 0, buf.length, from);
-        fs.closeSync(fd);
-        io.stdout(buf.toString('utf8'));
-        offsets.set(file, size);
-      }
-    }
+    const text = follower.poll(run);
+    if (text) io.stdout(text);
     return isActiveRun(run);
   };
   let active = await drain();

@@ -6,6 +6,7 @@ import type { Backend } from '../backends/backend';
 import type { BackendId } from '../backends/offer';
 import { LocalBackend } from '../backends/local/local-backend';
 import type { RunRecord } from './model/run';
+import type { EventBus } from './events';
 
 /** Log files of every instance the run was created on, oldest submission first (existing ones only). */
 export function runLogFiles(run: RunRecord, backends: ReadonlyMap<BackendId, Backend>): string[] {
@@ -15,4 +16,37 @@ export function runLogFiles(run: RunRecord, backends: ReadonlyMap<BackendId, Bac
     .filter((a) => a.outcome === 'created' && a.backend === 'local')
     .map((a) => local.logFile(`${run.id}-s${a.submission}-o${a.offerIndex}`))
     .filter((f, i, all) => all.indexOf(f) === i && fs.existsSync(f));
+}
+
+/** Reads what was appended to a run's log files since the last poll, and emits it as `log` events. */
+export class LogFollower {
+  private readonly offsets = new Map<string, number>();
+  private partial = '';
+
+  constructor(private readonly backends: ReadonlyMap<BackendId, Backend>, private readonly events?: EventBus) {}
+
+  /** New output of `run` since the last call (raw text); complete lines also go out as `log` events. */
+  poll(run: RunRecord): string {
+    let text = '';
+    for (const file of runLogFiles(run, this.backends)) {
+      const from = this.offsets.get(file) ?? 0;
+      const size = fs.statSync(file).size;
+      if (size <= from) continue;
+      const fd = fs.openSync(file, 'r');
+      try {
+        const buf = Buffer.alloc(size - from);
+        fs.readSync(fd, buf, 0, buf.length, from);
+        text += buf.toString('utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
+      this.offsets.set(file, size);
+    }
+    if (this.events && text) {
+      const lines = (this.partial + text).split('\n');
+      this.partial = lines.pop() ?? '';
+      for (const line of lines) this.events.emit({ kind: 'log', run: run.name, line });
+    }
+    return text;
+  }
 }
