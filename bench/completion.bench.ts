@@ -18,7 +18,7 @@ function document500(cursorLine: string, where: 'resources' | 'root'): { text: s
   for (let i = 0; lines.length < 480; i++) lines.push(`  - echo step ${i} && python -c "print(${i})"`);
   lines.push('ports: [8080]', 'max_duration: 8h', 'retry:', '  on_events: [no-capacity]', '  duration: 1h', 'resources:', '  memory: 16GB..', '  disk: 200GB..');
   if (where === 'resources') lines.push(cursorLine);
-  while (lines.length < 499) lines.push(`# filler ${lines.length}`);
+  while (lines.length < (where === 'root' ? 499 : 500)) lines.push(`# filler ${lines.length}`);
   if (where === 'root') lines.push(cursorLine);
   const marked = `${lines.join('\n')}\n`;
   const offset = marked.indexOf('|');
@@ -55,6 +55,7 @@ export async function run(): Promise<void> {
   yamlLs.configure({ completion: true, hover: false, validate: false, schemas: [{ uri: SCHEMA_URI, fileMatch: ['*.dstack.yml'] }] });
 
   const lineCount = CASES[0]!.doc.text.trimEnd().split('\n').length;
+  if (CASES.some((c) => c.doc.text.trimEnd().split('\n').length !== 500)) throw new Error('every bench document has 500 lines');
   let version = 1;
   const theirs = (c: (typeof CASES)[number]) => {
     const doc = TextDocument.create(DOC_URI, 'yaml', version++, c.doc.text);
