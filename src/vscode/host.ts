@@ -1,11 +1,13 @@
 // The one place the extension builds the orchestrator: the CLI's state dir (so `dstack-vsc ps` sees runs
-// applied here), SecretStorage for secrets, the leader loop in the background (one window leads, the
+// applied here), SecretStorage for secrets (the CLI's secrets file read as a fallback), the leader loop in the background (one window leads, the
 // others follow the store), and a change event fed by the event bus and by watching the store.
 import * as vscode from 'vscode';
 import { openRuntime, type Runtime } from '../orchestrator/runtime';
+import { FileSecretStore } from '../orchestrator/secrets/secret-store';
+import { defaultStateDir } from '../orchestrator/store/store';
 import type { OrchestratorState } from '../orchestrator/store/state';
 import type { Log } from './log';
-import { VscodeSecretStore } from './secret-storage';
+import { LayeredSecretStore, VscodeSecretStore } from './secret-storage';
 
 /** How often a window re-reads the store (cheap: a stat unless the file changed). */
 const WATCH_MS = 1000;
@@ -21,7 +23,8 @@ export class ExtensionRuntime implements vscode.Disposable {
   private readonly offEvents: () => void;
 
   constructor(context: vscode.ExtensionContext, private readonly log: Log, env: NodeJS.ProcessEnv = process.env) {
-    this.runtime = openRuntime(env, { secrets: new VscodeSecretStore(context.secrets) });
+    const secrets = new LayeredSecretStore(new VscodeSecretStore(context.secrets), new FileSecretStore(defaultStateDir(env)));
+    this.runtime = openRuntime(env, { secrets });
     this.runtime.leader.start((err) => this.log(`scheduler: ${err instanceof Error ? err.message : String(err)}`));
     this.offEvents = this.runtime.events.on(() => void this.refresh());
     this.timer = setInterval(() => void this.refresh(), WATCH_MS);

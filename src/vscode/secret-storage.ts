@@ -48,3 +48,31 @@ export class VscodeSecretStore implements SecretStore {
     return out;
   }
 }
+
+/**
+ * SecretStorage first, then the CLI's secrets file (so `dstack-vsc secret set` values work in VS Code too).
+ * Writes and deletes from VS Code go to SecretStorage only; the CLI's file is read, never changed.
+ */
+export class LayeredSecretStore implements SecretStore {
+  constructor(private readonly primary: SecretStore, private readonly fallback: SecretStore) {}
+
+  async get(name: string): Promise<string | undefined> {
+    return (await this.primary.get(name)) ?? (await this.fallback.get(name));
+  }
+
+  set(name: string, value: string): Promise<void> {
+    return this.primary.set(name, value);
+  }
+
+  delete(name: string): Promise<boolean> {
+    return this.primary.delete(name);
+  }
+
+  async list(): Promise<string[]> {
+    return [...new Set([...(await this.primary.list()), ...(await this.fallback.list())])].sort();
+  }
+
+  async all(): Promise<Record<string, string>> {
+    return { ...(await this.fallback.all()), ...(await this.primary.all()) };
+  }
+}

@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { FakeBackend } from '../../src/backends/fake/fake-backend';
+import { FileSecretStore } from '../../src/orchestrator/secrets/secret-store';
 import type { Offer } from '../../src/backends/offer';
 import type { ApplyOutcome } from '../../src/vscode/commands/apply';
 import { COMMANDS } from '../../src/vscode/commands/ids';
@@ -112,5 +113,24 @@ suite('commands', () => {
     const outcome = await vscode.commands.executeCommand<{ status: string; message: string }>('dstack.sshDoctor');
     assert.equal(outcome.status, 'not-possible');
     assert.match(outcome.message, /not available in VS Code yet/);
+  });
+});
+
+suite('secrets in the extension', () => {
+  test('SecretStorage holds what VS Code sets; the CLI\'s secrets file is read as a fallback and never written', async () => {
+    const api = await activatedApi();
+    const stateDir = process.env['DSTACK_VSC_STATE_DIR'];
+    assert.ok(stateDir, 'DSTACK_VSC_STATE_DIR is set for the extension host');
+    const cli = new FileSecretStore(stateDir);
+    await cli.set('from_cli', 'cli-value');
+    const secrets = api.experience.host.runtime.secrets;
+    await secrets.set('from_vscode', 'vscode-value');
+    assert.equal(await secrets.get('from_cli'), 'cli-value');
+    assert.equal(await secrets.get('from_vscode'), 'vscode-value');
+    assert.deepEqual((await secrets.list()).filter((n) => n.startsWith('from_')), ['from_cli', 'from_vscode']);
+    assert.equal(await cli.get('from_vscode'), undefined, 'VS Code secrets stay out of the CLI file');
+    assert.equal(await secrets.delete('from_vscode'), true);
+    assert.equal(await secrets.get('from_vscode'), undefined);
+    await cli.delete('from_cli');
   });
 });
