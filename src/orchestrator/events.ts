@@ -5,7 +5,7 @@ import type { JobStatus, JobTerminationReason, RunStatus, InstanceStatus } from 
 import type { ProvisioningAttempt } from './model/run';
 
 /** A progress stage of one run, in order. */
-export type ProgressStage = 'planned' | 'provisioning' | 'waiting_for_instance' | 'running_init' | 'ready' | 'stopping' | 'finished';
+export type ProgressStage = 'provisioning' | 'running_init' | 'ready' | 'stopping' | 'finished';
 
 /** One event of the stream. */
 export type OrchestratorEvent =

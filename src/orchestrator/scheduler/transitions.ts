@@ -130,6 +130,11 @@ function stepProvisioning(ctx: Ctx, run: RunRecord): void {
     ctx.events.push({ kind: 'progress', run: run.name, stage: 'ready' });
     return;
   }
+  if (view.state === 'running' && run.jobStatus === 'provisioning') {
+    // The host is up and the environment is being set up (init running): dstack's `pulling` stage.
+    setRunStatus(ctx, run, 'provisioning', 'pulling');
+    ctx.events.push({ kind: 'progress', run: run.name, stage: 'running_init' });
+  }
   const since = run.provisionedAt ?? run.submissionStartedAt;
   if (ctx.now - since >= ctx.options.provisioningTimeoutSecs * 1000) beginTermination(ctx, run, 'waiting_runner_limit_exceeded');
 }

@@ -25,6 +25,33 @@ describe('scheduler (manual clock, fake backend)', () => {
     assert.ok(s.instances[0]?.ssh);
   });
 
+  it('host up but init still running: the job is pulling, then running once the agent reports ready', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers, initExitCode: 0 });
+    await submitRun(w.store, w.clock, spec(offers), 'dev');
+    let s = await w.scheduler.tick();
+    const id = s.instances[0]?.id as string;
+    // The fake reports ready with init; drop readiness by hand to see the intermediate stage.
+    const events: string[] = [];
+    w.scheduler.events.on((e) => {
+      if (e.kind === 'progress') events.push(e.stage);
+    });
+    await w.store.update((st) => {
+      st.runs[0]!.jobStatus = 'provisioning';
+    });
+    const original = w.fake.refresh.bind(w.fake);
+    w.fake.refresh = async (ids) => (await original(ids)).map((v) => (v.report ? { ...v, report: { ...v.report, ready: false } } : v));
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'provisioning');
+    assert.equal(s.runs[0]?.jobStatus, 'pulling');
+    w.fake.refresh = original;
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.jobStatus, 'running');
+    assert.deepEqual(events, ['running_init', 'ready']);
+    assert.equal(s.instances[0]?.id, id);
+  });
+
   it('fails over to the next offer on no capacity and records every attempt', async () => {
     const w = await world();
     const offers = [fakeOffer('a', 1), fakeOffer('b', 2), fakeOffer('c', 3)];
