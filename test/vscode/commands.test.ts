@@ -65,12 +65,32 @@ suite('commands', () => {
     assert.equal(run.spec.env['HF_TOKEN'], 'hf_test');
   });
 
+  test('re-apply to the active run: inactivity_duration is updated in place; an unchanged file applies nothing', async () => {
+    const api = await activatedApi();
+    const source = fixture('dev.dstack.yml');
+    const copy = vscode.Uri.joinPath(source, '..', 'dev-longer.dstack.yml');
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(source));
+    await vscode.workspace.fs.writeFile(copy, new TextEncoder().encode(text.replace('inactivity_duration: 2h', 'inactivity_duration: 3h')));
+    try {
+      const same = await api.apply(source, { env: { HF_TOKEN: 'hf_test' } });
+      assert.equal(same.status, 'exists', same.message);
+      const updated = await api.apply(copy, { env: { HF_TOKEN: 'hf_test' }, updateInPlace: true });
+      assert.equal(updated.status, 'updated', updated.message);
+      assert.ok(updated.status === 'updated');
+      assert.deepEqual(updated.fields, ['inactivity_duration']);
+      const run = (await api.experience.host.refresh()).runs.find((r) => r.name === 'dev-vsc' && r.status === 'running');
+      assert.equal(run?.spec.inactivityDuration, 10800);
+    } finally {
+      await vscode.workspace.fs.delete(copy);
+    }
+  });
+
   test('extend doubles the inactivity auto-stop in place; stop ends the run', async () => {
     const api = await activatedApi();
     const extended = await vscode.commands.executeCommand<{ status: string }>('dstack.extend', 'dev-vsc');
     assert.equal(extended.status, 'done');
     const state = await api.experience.host.refresh();
-    assert.equal(state.runs.find((r) => r.name === 'dev-vsc' && r.status === 'running')?.spec.inactivityDuration, 14400);
+    assert.equal(state.runs.find((r) => r.name === 'dev-vsc' && r.status === 'running')?.spec.inactivityDuration, 21600, '3h doubled');
     const stopped = await vscode.commands.executeCommand<{ status: string }>('dstack.stop', 'dev-vsc');
     assert.equal(stopped.status, 'done');
     const final = await api.experience.host.waitFor((s) => s.runs.filter((r) => r.name === 'dev-vsc').every((r) => r.status === 'terminated'));

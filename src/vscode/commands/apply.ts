@@ -6,11 +6,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { prettyOfferResources, displayBackend } from '../../orchestrator/offers';
 import { finalMessage } from '../../orchestrator/display';
-import { RunExistsError, submitRun } from '../../orchestrator/orchestrator';
+import { RunExistsError, submitRun, updateInPlace } from '../../orchestrator/orchestrator';
 import { planDevEnvironment, PlanError, type RunPlan } from '../../orchestrator/plan';
-import type { RunRecord } from '../../orchestrator/model/run';
-import { resolveEnv } from '../../schema';
-import type { DevEnvironmentConfiguration } from '../../schema/model';
+import { isActiveRun, type RunRecord } from '../../orchestrator/model/run';
+import { checkInPlaceUpdate, resolveEnv } from '../../schema';
+import type { Configuration, DevEnvironmentConfiguration } from '../../schema/model';
 import { isDstackFile } from '../dstack-files';
 import type { PlanView } from '../protocol';
 import { formatDollars } from '../protocol';
@@ -28,6 +28,7 @@ export type ApplyOutcome =
   | { status: 'no-offers'; file: string; message: string }
   | { status: 'planned'; file: string; planId: string; offers: number; message: string }
   | { status: 'exists'; file: string; run: string; message: string }
+  | { status: 'updated'; file: string; run: string; fields: string[]; message: string }
   | { status: 'running' | 'failed'; file: string; run: string; message: string };
 
 /** Options a caller (test, API, offers view) passes instead of answering prompts. */
@@ -36,6 +37,8 @@ export interface ApplyOptions {
   offerIndex?: number;
   /** Values for env names the file leaves empty (else asked with input boxes). */
   env?: Record<string, string>;
+  /** When the run is active and only in-place fields changed, update it without asking. */
+  updateInPlace?: boolean;
 }
 
 /** A plan waiting for the user's choice in the offers view. */
@@ -139,6 +142,8 @@ export async function applyCommand(ctx: CommandContext, arg?: unknown, options: 
     return { status: 'plan-error', file, message: err.message };
   }
   const name = config.name ?? null;
+  const existing = name ? (await ctx.host.state()).runs.find((r) => r.name === name && isActiveRun(r)) : undefined;
+  if (existing && name) return reapply(ctx, file, existing, plan, options);
   const view = planView(plan, file, name);
   pending.set(view.id, { plan, view, file, name });
   ctx.log(`apply ${file}: ${summary}; ${plan.offers.length} offer(s) of ${plan.totalOffers}`);
@@ -156,6 +161,34 @@ export async function applyCommand(ctx: CommandContext, arg?: unknown, options: 
       if (choice === 'Provision') void provisionChoice(ctx, view.id, 0);
     });
   return { status: 'planned', file, planId: view.id, offers: plan.spec.offers.length, message: `dstack: ${file}: choose an offer in the Offers view` };
+}
+
+/** Re-applying to an active run: dstack updates inactivity_duration (and a few fields) in place; anything else needs a stop. */
+async function reapply(ctx: CommandContext, file: string, existing: RunRecord, plan: RunPlan, options: ApplyOptions): Promise<ApplyOutcome> {
+  const name = existing.name;
+  const verdict = checkInPlaceUpdate(existing.spec.configuration as unknown as Configuration, plan.spec.configuration as unknown as Configuration);
+  const fields = verdict.changedFields;
+  if (fields.length === 0) {
+    const message = `dstack: run ${name} is already active with this configuration; nothing to apply.`;
+    void vscode.window.showInformationMessage(message);
+    return { status: 'exists', file, run: name, message };
+  }
+  if (!verdict.updatable) {
+    const message = `dstack: run ${name} is active and ${fields.join(', ')} cannot change in place; stop it, then apply again.`;
+    void vscode.window.showErrorMessage(message, 'Stop it').then((c) => {
+      if (c) void vscode.commands.executeCommand('dstack.stop', name);
+    });
+    return { status: 'exists', file, run: name, message };
+  }
+  const ok = options.updateInPlace === true
+    || (await vscode.window.showInformationMessage(`dstack: run ${name} is active; update ${fields.join(', ')} in place?`, 'Update')) === 'Update';
+  if (!ok) return { status: 'cancelled', file, message: `dstack: run ${name} left unchanged.` };
+  await updateInPlace(ctx.host.runtime.store, name, plan.spec);
+  ctx.host.runtime.leader.poke();
+  await ctx.host.refresh(true);
+  const message = `dstack: run ${name} updated in place (${fields.join(', ')}).`;
+  void vscode.window.showInformationMessage(message);
+  return { status: 'updated', file, run: name, fields, message };
 }
 
 const STAGES: Partial<Record<RunRecord['jobStatus'], string>> = {
