@@ -38,6 +38,7 @@ export class Leader {
   private lastTick = 0;
   private lastReconcile = 0;
   private busy = true;
+  private lastRevision = -1;
   private running: Promise<void> | null = null;
   private readonly o: Required<LeaderOptions>;
 
@@ -71,9 +72,12 @@ export class Leader {
         await this.scheduler.reconcile();
         this.lastReconcile = now;
       }
-      if (!force && now - this.lastTick < (this.busy ? this.o.busyTickMs : this.o.steadyTickMs)) return null;
+      // Another process wrote (a CLI apply or stop): act on it now rather than at the next steady pass.
+      const changedElsewhere = (await this.store.read()).revision !== this.lastRevision;
+      if (!force && !changedElsewhere && now - this.lastTick < (this.busy ? this.o.busyTickMs : this.o.steadyTickMs)) return null;
       const state = await this.scheduler.tick();
       this.lastTick = Date.now();
+      this.lastRevision = state.revision;
       this.busy = isBusy(state);
       return state;
     } catch (err) {

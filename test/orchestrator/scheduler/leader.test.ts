@@ -7,7 +7,8 @@ import { systemClock } from '../../../src/orchestrator/clock';
 import { Leader } from '../../../src/orchestrator/scheduler/leader';
 import { Scheduler } from '../../../src/orchestrator/scheduler/scheduler';
 import { Store } from '../../../src/orchestrator/store/store';
-import { tempDir } from '../helpers';
+import { fakeOffer, spec, tempDir } from '../helpers';
+import { submitRun } from '../../../src/orchestrator/orchestrator';
 
 function leader(dir: string, owner: string, ttl: number): Leader {
   const store = new Store(path.join(dir, 'state'));
@@ -35,5 +36,20 @@ describe('leader lease', () => {
     assert.equal(a.isLeader, true);
     await b.step(true);
     assert.equal(b.isLeader, false, 'the old leader learns it lost the lease');
+  });
+
+  it('a steady leader acts on the next step when another process wrote (no waiting for the steady pass)', async () => {
+    const dir = tempDir();
+    const store = new Store(path.join(dir, 'state'));
+    const fake = new FakeBackend(path.join(dir, 'fake.json'));
+    await fake.script({ offers: [fakeOffer('a', 1)] });
+    const backends = new Map<BackendId, Backend>([['fake', fake]]);
+    const l = new Leader(store, new Scheduler({ store, backends, clock: systemClock, owner: 'o' }), 'o', { steadyTickMs: 3_600_000, busyTickMs: 3_600_000 });
+    await l.step(true);
+    assert.equal(await l.step(), null, 'nothing changed: no pass');
+    await submitRun(new Store(store.dir), systemClock, spec([fakeOffer('a', 1)]), 'from-cli');
+    const state = await l.step();
+    assert.equal(state?.runs[0]?.status, 'provisioning');
+    await l.stop();
   });
 });
