@@ -172,3 +172,24 @@ test('"dstack: Apply" on a broken file says it was not applied', async () => {
   await expectVisible(toast, 'apply-invalid');
   await shot('6-apply-invalid.png');
 });
+
+test('the offers view keeps its plan and filter when hidden and shown again (getState, no retainContextWhenHidden)', async () => {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>dstack: Show Offers');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: /^dstack: Show Offers/ }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await expectVisible(offersFrame().locator('tr.offer'), 'offers-shown');
+  await offersFrame().locator('vscode-textfield input').fill('g5');
+  await expectVisible(offersFrame().locator('tr.offer', { hasText: 'g5.xlarge' }), 'offers-filtered');
+  assert.equal(await offersFrame().locator('tr.offer').count(), 1, 'the filter keeps g5.xlarge only');
+  await page.keyboard.press('Control+Shift+E');          // hide the dstack views
+  await row('train.dstack.yml').waitFor();
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('>dstack: Show Offers');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: /^dstack: Show Offers/ }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await expectVisible(offersFrame().locator('tr.offer', { hasText: 'g5.xlarge' }), 'offers-restored');
+  assert.equal(await offersFrame().locator('tr.offer').count(), 1, 'the restored view is still filtered');
+  assert.equal(await offersFrame().locator('vscode-textfield').getAttribute('value'), 'g5');
+  await shot('7-offers-restored.png');
+});
