@@ -43,6 +43,14 @@ export interface SshHostsBackendOptions {
 }
 
 const PROBE_TTL_MS = 60_000;
+/** A backend call never waits longer on one host: a blackholed link must not stall the scheduler. */
+const HOST_CALL_MS = 5_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms); });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Runs dev environments on the user's own SSH hosts. */
 export class SshHostsBackend implements Backend {
@@ -75,6 +83,13 @@ export class SshHostsBackend implements Backend {
     return c;
   }
 
+  /** Forgets (and closes) a host's connection, so the next call reconnects. */
+  private async dropConnection(hostname: string): Promise<void> {
+    const c = this.conns.get(hostname);
+    this.conns.delete(hostname);
+    (await c?.catch(() => null))?.close();
+  }
+
   private async records(): Promise<Record<string, InstanceRecord>> {
     const text = await fsp.readFile(this.manifest, 'utf8').catch(() => '{}');
     return JSON.parse(text) as Record<string, InstanceRecord>;
@@ -95,12 +110,13 @@ export class SshHostsBackend implements Backend {
       try {
         let p = this.probes.get(h.hostname);
         if (!p || Date.now() - p.at > PROBE_TTL_MS) {
-          p = { at: Date.now(), facts: await probeHost(await this.connection(h.hostname)) };
+          p = { at: Date.now(), facts: await withTimeout((async () => probeHost(await this.connection(h.hostname)))(), HOST_CALL_MS * 3, `SSH host ${h.hostname}`) };
           this.probes.set(h.hostname, p);
         }
         offers.push(hostOffer(h.hostname, p.facts, { pricePerHour: this.options.pricePerHour ?? 0, busy: busy.has(h.hostname) }));
       } catch {
         // An unreachable host offers nothing now; the next listing tries again.
+        await this.dropConnection(h.hostname);
       }
     }));
     const order = this.options.hosts.map((h) => h.hostname);
@@ -161,10 +177,13 @@ export class SshHostsBackend implements Backend {
       const ssh = { host: host.target.host, port: host.target.port, user: host.target.user };
       let status: HostAgentStatus;
       try {
-        const agent = new HostAgent(await this.connection(rec.hostname), id);
-        await agent.renewLease();
-        status = await agent.status();
+        status = await withTimeout((async () => {
+          const agent = new HostAgent(await this.connection(rec.hostname), id);
+          await agent.renewLease();
+          return agent.status();
+        })(), HOST_CALL_MS, `SSH host ${rec.hostname}`);
       } catch {
+        await this.dropConnection(rec.hostname);
         // Unreachable right now: still running as far as we know (the agent's own switch covers a long outage).
         return { instanceId: id, state: 'running' as const, tags: rec.tags, ssh };
       }

@@ -115,4 +115,22 @@ describe('SSH hosts backend (Backend interface) on real sshd test hosts', functi
     assert.equal((await backend.listOffers()).find((o) => o.region === ip2)?.availability, 'available');
     await access.retract(t.runName);
   });
+
+  it('keeps a running environment through a blackholed link, answers refresh within seconds, and recovers after the heal', async () => {
+    const offer = (await backend.listOffers()).find((o) => o.region === ip1)!;
+    const t = tags('3');
+    await backend.create(offer, t, publicKey, job('3'));
+    await untilReady(t.instanceId);
+    hosts.run(['fault', 'h1', 'drop']);
+    try {
+      const [during] = await backend.refresh([t.instanceId]);
+      assert.equal(during?.state, 'running', 'an unreachable host is not a gone environment');
+      assert.equal(during?.report, undefined, 'no report while unreachable');
+    } finally {
+      hosts.run(['fault', 'h1', 'heal']);
+    }
+    const after = await untilReady(t.instanceId);
+    assert.equal(after.report?.ready, true, 'the environment survived the outage');
+    await backend.terminate(t.instanceId);
+  });
 });
