@@ -95,7 +95,7 @@ fi
 # are real sshd in network namespaces on 10.201.x (10.200.0.0/15 is pinned unreachable first).
 step "4 SSH layer (real sshd hosts, OpenSSH client)" "$MOCHA_PASS" "$MOCHA_FAIL" -- \
   bash -c 'test/harness/testhosts.sh install && DSTACK_REQUIRE_SSH_HOSTS=1 npx mocha --no-config -r tsx/cjs --extension ts --timeout 60000 \
-    "test/backends/ssh/**/*.test.ts" test/backends/local/ssh-server.test.ts'
+    "test/**/*.e2e.test.ts"'
 # ---- end of LAYER 4 slot ----
 
 echo
