@@ -1,30 +1,12 @@
 // Field table of `type: preset` (transcribed from dstack HEAD 511c318c; this file is the source of truth now).
 import * as g from './grammar-types';
+import { profileFields } from './run-common';
 import * as s from './shared';
-import { bool, enumOf, field, int, list, nullable, num, obj, str, union, type ValueType } from './types';
+import { bool, enumOf, field, int, list, nullable, obj, str, union, type ValueType } from './types';
 
 /** The `preset` configuration type. */
 export const PresetConfiguration: ValueType = obj("PresetConfiguration", () => ({
-  backends: field(nullable(list(s.BackendType)), "The backends to consider for provisioning (e.g., `[aws, gcp]`)", { example: ["aws", "gcp"] }),
-  regions: field(nullable(list(str())), "The regions to consider for provisioning (e.g., `[eu-west-1, us-west4, westeurope]`)", { example: ["eu-west-1"] }),
-  availability_zones: field(nullable(list(str())), "The availability zones to consider for provisioning (e.g., `[eu-west-1a, us-west4-a]`)"),
-  instance_types: field(nullable(list(str())), "The cloud-specific instance types to consider for provisioning (e.g., `[g6e.24xlarge, n1-standard-4]`)"),
-  reservation: field(nullable(str()), "The existing reservation to use for instance provisioning. Supports AWS Capacity Reservations, AWS Capacity Blocks, and GCP reservations"),
-  spot_policy: field(nullable(s.SpotPolicy), "The policy for provisioning spot or on-demand instances: `spot`, `on-demand`, `auto`. Defaults to `on-demand`", { example: "auto" }),
-  retry: field(nullable(g.retry), "The policy for resubmitting the run. Defaults to `false`"),
-  max_duration: field(nullable(g.offDuration), "The maximum duration of a run (e.g., `2h`, `1d`, etc) in a running state, excluding provisioning and pulling. After it elapses, the run is automatically stopped. Use `off` for unlimited duration. Defaults to `off`", { example: "8h" }),
-  stop_duration: field(nullable(g.offDuration), "The maximum duration of a run graceful stopping. After it elapses, the run is automatically forced stopped. This includes force detaching volumes used by the run. Use `off` for unlimited duration. Defaults to `5m`", { example: "5m" }),
-  max_price: field(nullable(num({"exclusiveMinimum": 0.0})), "The maximum instance price per hour, in dollars", { example: 2.5 }),
-  creation_policy: field(nullable(s.CreationPolicy), "The policy for using instances from fleets: `reuse`, `reuse-or-create`. Defaults to `reuse-or-create`", { example: "reuse" }),
-  idle_duration: field(nullable(g.idleDuration), "Time to wait before terminating idle instances. When the run reuses an existing fleet instance, the fleet's `idle_duration` applies. When the run provisions a new instance, the shorter of the fleet's and run's values is used. Defaults to `5m` for runs and `3d` for fleets. Use `off` for unlimited duration. Only applied for VM-based backends", { example: "1h" }),
-  utilization_policy: field(nullable(g.utilizationPolicy), "Run termination policy based on utilization"),
-  startup_order: field(nullable(s.StartupOrder), "The order in which master and workers jobs are started: `any`, `master-first`, `workers-first`. Defaults to `any`"),
-  stop_criteria: field(nullable(s.StopCriteria), "The criteria determining when a multi-node run should be considered finished: `all-done`, `master-done`. Defaults to `all-done`"),
-  schedule: field(nullable(g.schedule), "The schedule for starting the run at specified time"),
-  fleets: field(nullable(list(g.entityRef)), "The fleets considered for reuse. For fleets owned by the current project, specify fleet names. For imported fleets, specify `<project name>/<fleet name>`", { example: ["my-fleet"] }),
-  instances: field(nullable(list(g.instanceSelector, { minItems: 1 })), "The specific fleet instances to consider for reuse. Each value can be an instance name string, or an object with `name`, `hostname`, or `fleet` and `instance`. When set, the run is only placed on matching existing instances."),
-  tags: field(nullable(g.tags), "The custom tags to associate with the resource. The tags are also propagated to the underlying backend resources. If there is a conflict with backend-level tags, does not override them", { example: {"team": "ml"} }),
-  backend_options: field(nullable(list(s.VastAIProfileOptions)), "Backend-specific options, applied only to offers from that backend"),
+  ...profileFields(),
   type: field(enumOf(["preset"]), "The configuration type", { default: "preset" }),
   name: field(nullable(str()), "The preset name", { example: "my-dev-env" }),
   model: field(union("model", "one of: s.PresetModelRepo, s.PresetModelBase, string", [s.PresetModelRepo, s.PresetModelBase, str()]), "The model to serve. Use a string or `repo` for an exact repo/path, or `base` to allow compatible model variants. Prefer the top-level `base`/`repo` shorthand unless a custom client-facing model name is needed"),
