@@ -79,6 +79,8 @@ export interface FakeEc2Options {
   /** Spot prices by `region/instanceType` (default: 30% of the catalog's on-demand price, GPU types only). */
   spotPrices?: ReadonlyMap<string, number>;
   images?: FakeImage[];
+  /** EC2's eventual consistency: a new instance stays invisible to DescribeInstances filters this long (default 0). */
+  describeLagMs?: number;
 }
 
 /** Canonical's and Amazon's owner ids as EC2 reports them. */
@@ -311,6 +313,7 @@ export class FakeEc2 {
       const found = [...this.instances.values()].filter((i) => {
         this.settle(i);
         if (i.region !== region || (ids.length > 0 && !ids.includes(i.instanceId))) return false;
+        if (this.now() - i.launchTime < (this.options.describeLagMs ?? 0)) return false;
         return [...filters].every(([name, values]) => {
           const field = name === 'instance-state-name' ? i.state : name === 'instance-id' ? i.instanceId : name.startsWith('tag:') ? i.tags[name.slice(4)] : name === 'tag-key' ? Object.keys(i.tags).find((k) => values.includes(k)) : undefined;
           return field !== undefined && values.some((v) => wildcardMatch(v, field));
