@@ -21,6 +21,18 @@ export function spotFromPolicy(policy: SpotPolicy): boolean | null {
   return policy === 'spot' ? true : policy === 'on-demand' ? false : null;
 }
 
+/** The host an environment's sshd is reached through (and that host's own jump host), as the ssh config names them. */
+export interface SshVia {
+  hostName: string;
+  port: number;
+  user: string;
+  identityFile?: string;
+  hostPublicKey?: string;
+  /** The alias the host's key is pinned under in our known_hosts. */
+  hostKeyAlias?: string;
+  jump?: { hostName: string; port: number; user: string; identityFile?: string; hostKeyAlias?: string };
+}
+
 /** Tags put on everything a backend creates, so a restart can always find it again. */
 export interface ResourceTags {
   /** This installation (a random id kept in the state dir). */
@@ -56,7 +68,7 @@ export interface ProviderInstance {
   instanceId: string;
   state: ProviderState;
   /** Where SSH reaches the host once running. */
-  ssh?: { host: string; port: number; user: string; proxyJump?: string };
+  ssh?: { host: string; port: number; user: string; proxyJump?: string; /** The host key line to pin, when the backend generated it. */ hostPublicKey?: string; /** Reached through this host (SSH fleets: the sshd listens on the host's loopback). */ via?: SshVia };
   /** True when the provider reclaimed a spot instance. */
   interrupted?: boolean;
   tags: ResourceTags;

@@ -5,8 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { checkInPlaceUpdate, formatPrettyDuration, prettyResources, validateText } from '../schema';
-import type { Configuration, DevEnvironmentConfiguration } from '../schema/model';
+import type { Configuration, DevEnvironmentConfiguration, FleetConfiguration } from '../schema/model';
 import { finalMessage, runRow } from '../orchestrator/display';
+import { closeBackends } from '../orchestrator/backends-registry';
 import { driveUntil } from '../orchestrator/drive';
 import { isActiveRun, type RunRecord } from '../orchestrator/model/run';
 import { requestStop, submitRun, updateInPlace } from '../orchestrator/orchestrator';
@@ -16,6 +17,7 @@ import { flag, option, options, parseArgs } from './args';
 import { UsageError, type CliCommand, type CliIo } from './command';
 import { formatMaxPriceSetting, NO_OFFERS_WARNING, renderOffersTable, renderPropsTable } from './format/offers';
 import { renderTable } from './format/table';
+import { applyFleet } from './fleet';
 import { followLogs } from './logs';
 
 const FLAGS = [
@@ -70,7 +72,7 @@ export function runTable(run: RunRecord, rt: Runtime, instances: Parameters<type
   );
 }
 
-async function readConfiguration(file: string, io: CliIo): Promise<DevEnvironmentConfiguration> {
+async function readConfiguration(file: string, io: CliIo): Promise<DevEnvironmentConfiguration | FleetConfiguration> {
   let text: string;
   try {
     text = await readFile(path.resolve(io.cwd, file), 'utf8');
@@ -80,8 +82,9 @@ async function readConfiguration(file: string, io: CliIo): Promise<DevEnvironmen
   const result = validateText(text, file);
   for (const d of result.diagnostics) io.stderr(`${file}:${d.line}:${d.column}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}\n`);
   if (!result.configuration || result.diagnostics.some((d) => d.severity === 'error')) throw new Error(`${file}: the configuration is invalid (see above); nothing was submitted`);
+  if (result.configuration.type === 'fleet') return result.configuration;
   if (result.configuration.type !== 'dev-environment') {
-    throw new Error(`${file}: apply runs dev environments; this file is \`type: ${result.configuration.type}\``);
+    throw new Error(`${file}: apply runs dev environments and SSH fleets; this file is \`type: ${result.configuration.type}\``);
   }
   return result.configuration;
 }
@@ -107,6 +110,7 @@ export const applyCommand: CliCommand = {
     if (!file) throw new UsageError('-f FILE is required');
     const yes = flag(args, 'yes');
     const config = await readConfiguration(file, io);
+    if (config.type === 'fleet') return applyFleet(config, file, io, yes, (q) => ask(io, q, false));
     const rt = openRuntime(io.env);
     const overrides = envOverrides(options(args, 'env'), io.env);
     let plan: RunPlan;
@@ -161,6 +165,7 @@ export const applyCommand: CliCommand = {
       return await follow(run, rt, io, flag(args, 'detach'));
     } finally {
       await rt.leader.stop();
+      await closeBackends(rt.backends);
     }
   },
 };

@@ -6,6 +6,8 @@ import { spotFromPolicy, type Requirements } from '../backends/backend';
 import { catalogOffers } from '../backends/catalog';
 import { localOffer } from '../backends/local/offers';
 import type { Offer } from '../backends/offer';
+import { closeBackends, createBackends } from '../orchestrator/backends-registry';
+import { defaultStateDir } from '../orchestrator/store/store';
 import {
   BACKEND_NAME_CHOICES, backendIdOf, configurationRequirements, displayBackend, explainNoMatch, groupGpus,
   offerRequirements, prettyOfferResources, selectOffers, unconstrainedResources, type GpuGroup, type GpuGroupBy,
@@ -150,10 +152,16 @@ function spotPolicyText(spot: boolean | null): string {
   return spot === null ? 'auto' : spot ? 'spot' : 'on-demand';
 }
 
-/** Every offer the configured backends have, one list per backend in its own order (catalog AWS, this machine). */
-async function offerLists(): Promise<Offer[][]> {
+/** Every offer the configured backends have, one list per backend in its own order (catalog AWS, this machine, SSH fleets). */
+async function offerLists(env: NodeJS.ProcessEnv): Promise<Offer[][]> {
   const local = await localOffer().catch(() => null);
-  return [catalogOffers('aws'), local ? [local] : []];
+  const backends = createBackends(defaultStateDir(env), env);
+  try {
+    const remote = await backends.get('remote')?.listOffers() ?? [];
+    return [catalogOffers('aws'), local ? [local] : [], remote];
+  } finally {
+    await closeBackends(backends);
+  }
 }
 
 /** dstack's offer JSON (`print_offers_json`): backend (`ssh` for SSH fleets), region, instance type, resources, spot, price, availability. */
@@ -201,7 +209,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const req = await requirementsOf(args, io);
   if (req === null) return 1;
 
-  const lists = await offerLists();
+  const lists = await offerLists(io.env);
   const selection = selectOffers(lists, req, maxOffers);
   const everything = lists.flat();
   const format = option(args, 'format') ?? (flag(args, 'json') ? 'json' : 'plain');

@@ -1,19 +1,63 @@
 // The backend set: `local` always (the embedded default), `fake` when DSTACK_VSC_FAKE_BACKEND names its
-// state file (tests and demos). The CLI and the extension both build their backends here.
+// state file (tests and demos), `remote` when SSH fleets exist (applied ones, DSTACK_VSC_SSH_HOSTS or the
+// extension's setting) or instances on them remain. The CLI and the extension both build their backends here.
 
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Backend } from '../backends/backend';
+import { promisify } from 'node:util';
+import type { Backend, ResourceTags } from '../backends/backend';
 import type { BackendId } from '../backends/offer';
 import { FakeBackend } from '../backends/fake/fake-backend';
 import { LocalBackend } from '../backends/local/local-backend';
+import { planUpload } from '../backends/ssh/upload/plan';
+import type { UploadPlan } from '../backends/ssh/upload/types';
 import type { Clock } from './clock';
 import { systemClock } from './clock';
+import { FleetStore, type StoredFleet } from './fleets/fleet-store';
+import { fleetsFromEnv, fleetsFromSettings } from './fleets/fleet-settings';
+import { FleetsBackend } from './fleets/fleets-backend';
+import { isActiveRun } from './model/run';
+import { Store } from './store/store';
+
+/** Extra inputs of `createBackends` (the extension passes its settings here). */
+export interface BackendsOptions {
+  /** The extension's SSH fleets setting (same shapes as DSTACK_VSC_SSH_HOSTS). */
+  sshFleetsSetting?: unknown;
+}
+
+/** Every SSH fleet: applied ones first, then the environment's, then the extension's setting. */
+export function allFleets(stateDir: string, env: NodeJS.ProcessEnv, options: BackendsOptions = {}): StoredFleet[] {
+  return [...new FleetStore(stateDir).list(), ...fleetsFromEnv(env), ...fleetsFromSettings(options.sshFleetsSetting, 'dstack.sshFleets')];
+}
+
+/** The repo to upload for a run: the git work tree around its configuration file, else the file's folder. */
+export async function runCode(stateDir: string, tags: ResourceTags): Promise<UploadPlan | undefined> {
+  const state = await new Store(stateDir).read();
+  const run = state.runs.find((r) => r.name === tags.runName && isActiveRun(r));
+  if (!run) return undefined;
+  const dir = path.dirname(path.resolve(run.spec.configurationPath));
+  const top = await promisify(execFile)('git', ['-C', dir, 'rev-parse', '--show-toplevel']).then((r) => r.stdout.trim(), () => '');
+  return planUpload(top !== '' ? top : dir);
+}
 
 /** The configured backends, by id. */
-export function createBackends(stateDir: string, env: NodeJS.ProcessEnv, clock: Clock = systemClock): Map<BackendId, Backend> {
+export function createBackends(stateDir: string, env: NodeJS.ProcessEnv, clock: Clock = systemClock, options: BackendsOptions = {}): Map<BackendId, Backend> {
   const backends = new Map<BackendId, Backend>();
   backends.set('local', new LocalBackend(stateDir));
   const fakeFile = env['DSTACK_VSC_FAKE_BACKEND'];
   if (fakeFile) backends.set('fake', new FakeBackend(path.resolve(fakeFile), clock));
+  const fleets = (): StoredFleet[] => allFleets(stateDir, env, options);
+  if (fleets().length > 0 || fs.existsSync(path.join(stateDir, 'ssh-hosts', 'instances.json'))) {
+    backends.set('remote', new FleetsBackend({ stateDir, fleets, codeFor: (tags) => runCode(stateDir, tags) }));
+  }
   return backends;
+}
+
+/** Closes what backends hold open (SSH connections), so a CLI process can exit at once. */
+export async function closeBackends(backends: ReadonlyMap<BackendId, Backend>): Promise<void> {
+  for (const b of backends.values()) {
+    const closable = b as Backend & { close?: () => Promise<void> };
+    if (typeof closable.close === 'function') await closable.close();
+  }
 }

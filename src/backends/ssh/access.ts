@@ -1,6 +1,7 @@
 // The SSH access of environments as a whole: for each environment, its pinned host key(s), its entry in
 // our ssh config and the Include in the user's config; all removed again when the environment goes.
 
+import type { SshVia } from '../backend';
 import { ensureInclude } from './config/user-config';
 import { SshConfigStore } from './config/own-config';
 import { sshDoctor, type DoctorReport } from './config/doctor';
@@ -19,7 +20,7 @@ export interface EnvironmentEndpoint {
   /** Public key line of the environment's sshd (we generated it, so it is pinned before any connect). */
   hostPublicKey?: string;
   /** The host the environment runs on, when the sshd is reached through it (`Host <run>-host`). */
-  via?: { hostName: string; port: number; user: string; identityFile?: string; hostPublicKey?: string; hostKeyAlias?: string; jump?: { hostName: string; port: number; user: string; identityFile?: string } };
+  via?: SshVia;
 }
 
 /** Publishes and retracts environments for `ssh <run-name>` and VS Code Remote-SSH. */
@@ -45,8 +46,8 @@ export class SshAccess {
       if (ep.via.hostKeyAlias !== undefined) host.hostKeyAlias = ep.via.hostKeyAlias;
       if (ep.via.jump) {
         const j = ep.via.jump;
-        const jump: SshHostBlock = { alias: `${ep.runName}-jump-host`, hostName: j.hostName, port: j.port, user: j.user, knownHostsFile: kh };
-        if (j.identityFile !== undefined) jump.identityFile = j.identityFile;
+        const jump: SshHostBlock = { alias: `${ep.runName}-jump-host`, hostName: j.hostName, port: j.port, user: j.user, identityFile: j.identityFile ?? id, knownHostsFile: kh };
+        if (j.hostKeyAlias !== undefined) jump.hostKeyAlias = j.hostKeyAlias;
         out.push(jump);
         host.proxyJump = jump.alias;
       }

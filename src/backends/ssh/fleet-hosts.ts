@@ -16,8 +16,13 @@ export interface FleetHost {
   target: SshTarget;
   /** The identity files used (absolute), for messages and the generated ssh config. */
   identityFiles: string[];
+  /** The identity file that logs in to the host itself, and the jump host's (absolute), when configured. */
+  hostIdentityFile?: string;
+  jumpIdentityFile?: string;
   internalIp: string | null;
   blocks: number | 'auto' | null;
+  /** Price per hour of this host's offer (default: the backend's, 0). */
+  pricePerHour?: number;
 }
 
 /** A fleet config problem, naming the field and the fix. */
@@ -79,9 +84,12 @@ async function resolveHost(params: SshParams, host: SshHostParams, field: string
   const inlineKey = host.ssh_key ?? params.ssh_key ?? null;
   if (inlineKey) keys.push(Buffer.from(inlineKey.private));
   const identity = host.identity_file ?? params.identity_file ?? null;
+  let hostIdentityFile: string | undefined;
+  let jumpIdentityFile: string | undefined;
   if (identity !== null) {
     const file = expand(identity, options.configDir, home);
     identityFiles.push(file);
+    hostIdentityFile = file;
     keys.push(await readKey(file, `${field}.identity_file`));
   }
   if (options.ownKey !== undefined) keys.push(Buffer.from(options.ownKey));
@@ -101,10 +109,14 @@ async function resolveHost(params: SshParams, host: SshHostParams, field: string
     if (jIdentity !== undefined) {
       const file = expand(jIdentity, options.configDir, home);
       identityFiles.push(file);
+      jumpIdentityFile = file;
       jKeys.push(await readKey(file, `${jfield}.identity_file`));
     }
     jKeys.push(...keys);
     target.jump = { host: jHost, port: jPort, user: jUser, privateKeys: jKeys, hostKeyAlias: fleetHostKeyAlias('jump', jHost, jPort) };
   }
-  return { hostname: host.hostname, field, target, identityFiles, internalIp: host.internal_ip ?? null, blocks: host.blocks ?? null };
+  const out: FleetHost = { hostname: host.hostname, field, target, identityFiles, internalIp: host.internal_ip ?? null, blocks: host.blocks ?? null };
+  if (hostIdentityFile !== undefined) out.hostIdentityFile = hostIdentityFile;
+  if (jumpIdentityFile !== undefined) out.jumpIdentityFile = jumpIdentityFile;
+  return out;
 }

@@ -1,11 +1,12 @@
 // The SSH hosts backend (dstack's SSH fleets, backend `remote`): the user's own machines. Offers are
 // the probed hosts at price 0 (or a configured price), busy while one of our environments occupies
-// them. An instance is the host agent's directory on the host; the orchestrator's polling (`refresh`)
+// them. An instance is the host agent's environment on the host (not kept for reuse: the host stays in the fleet,
+// so stopping the run stops it). The orchestrator's polling (`refresh`)
 // renews the agent's lease, so a laptop that goes to sleep lets the dead-man's switch act.
 
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { AgentReport, Backend, BackendCapabilities, InstanceJob, ProviderInstance, Requirements, ResourceTags } from '../backend';
+import type { AgentReport, Backend, BackendCapabilities, InstanceJob, ProviderInstance, Requirements, ResourceTags, SshVia } from '../backend';
 import { BackendError } from '../backend';
 import type { Offer } from '../offer';
 import { HostAgent, type HostAgentStatus } from './agent/host-agent';
@@ -40,7 +41,14 @@ export interface SshHostsBackendOptions {
   leaseSecs?: number;
   /** The code to upload for a run (none: --no-repo). */
   codeFor?: (tags: ResourceTags) => Promise<UploadPlan | undefined>;
+  /** The key authorized in the environment when the orchestrator passes none (our client key). */
+  defaultPublicKey?: () => Promise<string>;
+  /** How long a probe stays fresh, also across processes (`ssh-hosts/probes.json`). Default 60 s. */
+  probeTtlMs?: number;
 }
+
+/** A probe kept on disk, so `offer` in a new process does not reconnect to every host. */
+interface ProbeRecord { at: number; target: string; facts: HostFacts }
 
 const PROBE_TTL_MS = 60_000;
 /** A backend call never waits longer on one host: a blackholed link must not stall the scheduler. */
@@ -52,18 +60,64 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** dstack's system variables of a single-node job (spec 3.3); the agent adds DSTACK_REPO_DIR and DSTACK_WORKING_DIR. */
+function systemEnv(tags: ResourceTags, offer: Offer, hostname: string, job: InstanceJob | undefined): Record<string, string> {
+  const gpus = String(offer.resources.gpus.length);
+  return {
+    DSTACK_RUN_ID: job?.runId ?? tags.instanceId, DSTACK_JOB_ID: tags.instanceId, DSTACK_RUN_NAME: tags.runName, DSTACK_REPO_ID: 'none',
+    DSTACK_NODES_IPS: hostname, DSTACK_MASTER_NODE_IP: hostname, DSTACK_NODE_RANK: '0', DSTACK_NODES_NUM: '1',
+    DSTACK_GPUS_PER_NODE: gpus, DSTACK_GPUS_NUM: gpus,
+  };
+}
+
 /** Runs dev environments on the user's own SSH hosts. */
 export class SshHostsBackend implements Backend {
   readonly id = 'remote' as const;
-  readonly capabilities: BackendCapabilities = { spot: false, containerNative: false, billable: false, configurableDisk: false, reusable: true };
+  readonly capabilities: BackendCapabilities = { spot: false, containerNative: false, billable: false, configurableDisk: false, reusable: false };
   private readonly manifest: string;
   private readonly lock: string;
-  private readonly probes = new Map<string, { at: number; facts: HostFacts }>();
+  private readonly probeFile: string;
+  private probes: Map<string, ProbeRecord> | null = null;
   private readonly conns = new Map<string, Promise<SshConnection>>();
 
   constructor(private readonly options: SshHostsBackendOptions) {
     this.manifest = path.join(options.stateDir, 'ssh-hosts', 'instances.json');
     this.lock = path.join(options.stateDir, 'ssh-hosts', 'instances.lock');
+    this.probeFile = path.join(options.stateDir, 'ssh-hosts', 'probes.json');
+  }
+
+  /** Who we log in as where: a probe of another user or port is not this host's probe. */
+  private static targetKey(h: FleetHost): string {
+    const t = h.target;
+    return `${t.user}@${t.host}:${t.port}${t.jump ? ` via ${t.jump.user}@${t.jump.host}:${t.jump.port}` : ''}`;
+  }
+
+  private async probeCache(): Promise<Map<string, ProbeRecord>> {
+    if (this.probes) return this.probes;
+    const text = await fsp.readFile(this.probeFile, 'utf8').catch(() => '{}');
+    let parsed: Record<string, ProbeRecord> = {};
+    try { parsed = JSON.parse(text) as Record<string, ProbeRecord>; } catch { /* a torn cache is just empty */ }
+    this.probes = new Map(Object.entries(parsed));
+    return this.probes;
+  }
+
+  private async saveProbes(): Promise<void> {
+    const probes = await this.probeCache();
+    await fsp.mkdir(path.dirname(this.probeFile), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(this.probeFile, JSON.stringify(Object.fromEntries(probes), null, 2), 0o600);
+  }
+
+  /** The host's probe, from the cache while fresh (`fresh: true` probes now). */
+  async probe(hostname: string, fresh = false): Promise<HostFacts> {
+    const h = this.host(hostname);
+    const probes = await this.probeCache();
+    const key = SshHostsBackend.targetKey(h);
+    const p = probes.get(hostname);
+    if (!fresh && p && p.target === key && Date.now() - p.at <= (this.options.probeTtlMs ?? PROBE_TTL_MS)) return p.facts;
+    const facts = await withTimeout((async () => probeHost(await this.connection(hostname)))(), HOST_CALL_MS * 3, `SSH host ${hostname}`);
+    probes.set(hostname, { at: Date.now(), target: key, facts });
+    await this.saveProbes();
+    return facts;
   }
 
   private host(hostname: string): FleetHost {
@@ -108,12 +162,8 @@ export class SshHostsBackend implements Backend {
     const offers: Offer[] = [];
     await Promise.all(this.options.hosts.map(async (h) => {
       try {
-        let p = this.probes.get(h.hostname);
-        if (!p || Date.now() - p.at > PROBE_TTL_MS) {
-          p = { at: Date.now(), facts: await withTimeout((async () => probeHost(await this.connection(h.hostname)))(), HOST_CALL_MS * 3, `SSH host ${h.hostname}`) };
-          this.probes.set(h.hostname, p);
-        }
-        offers.push(hostOffer(h.hostname, p.facts, { pricePerHour: this.options.pricePerHour ?? 0, busy: busy.has(h.hostname) }));
+        const facts = await this.probe(h.hostname);
+        offers.push(hostOffer(h.hostname, facts, { pricePerHour: h.pricePerHour ?? this.options.pricePerHour ?? 0, busy: busy.has(h.hostname) }));
       } catch {
         // An unreachable host offers nothing now; the next listing tries again.
         await this.dropConnection(h.hostname);
@@ -139,11 +189,11 @@ export class SshHostsBackend implements Backend {
       const agent = new HostAgent(conn, tags.instanceId);
       await agent.start({
         instanceId: tags.instanceId,
-        env: job?.env ?? { DSTACK_RUN_NAME: tags.runName },
+        env: { ...systemEnv(tags, offer, hostname, job), ...(job?.env ?? {}) },
         init: job?.init ?? [],
         ...(job?.workingDir ? { workingDir: job.workingDir } : {}),
         sshPort,
-        authorizedKey: sshPublicKey,
+        authorizedKey: sshPublicKey !== '' ? sshPublicKey : (await this.options.defaultPublicKey?.()) ?? '',
         hostPrivateKey: hostKey.privateKey,
         inactivitySecs: job?.inactivityDuration ?? 0,
         maxDurationSecs: job?.maxDuration ?? 0,
@@ -160,12 +210,23 @@ export class SshHostsBackend implements Backend {
   /** The environment's SSH endpoint for `SshAccess.publish`: its sshd on 127.0.0.1 of the host, through the host. */
   async endpoint(instanceId: string): Promise<EnvironmentEndpoint | null> {
     const r = (await this.records())[instanceId];
-    if (!r) return null;
-    const t = this.host(r.hostname).target;
-    return {
-      runName: r.tags.runName, hostName: '127.0.0.1', port: r.sshPort, user: t.user, hostPublicKey: r.hostPublicKey,
-      via: { hostName: t.host, port: t.port, user: t.user, ...(t.hostKeyAlias !== undefined ? { hostKeyAlias: t.hostKeyAlias } : {}) },
-    };
+    return r ? this.endpointOf(r) : null;
+  }
+
+  private endpointOf(r: InstanceRecord): EnvironmentEndpoint {
+    const h = this.host(r.hostname);
+    const t = h.target;
+    const via: SshVia = { hostName: t.host, port: t.port, user: t.user };
+    if (t.hostKeyAlias !== undefined) via.hostKeyAlias = t.hostKeyAlias;
+    // The fleet's own identity file logs in to the host (else our client key, SshAccess's default).
+    if (h.hostIdentityFile !== undefined) via.identityFile = h.hostIdentityFile;
+    if (t.jump) {
+      const j = t.jump;
+      via.jump = { hostName: j.host, port: j.port, user: j.user, ...(j.hostKeyAlias !== undefined ? { hostKeyAlias: j.hostKeyAlias } : {}) };
+      const jumpIdentity = h.jumpIdentityFile ?? h.hostIdentityFile;
+      if (jumpIdentity !== undefined) via.jump.identityFile = jumpIdentity;
+    }
+    return { runName: r.tags.runName, hostName: '127.0.0.1', port: r.sshPort, user: t.user, hostPublicKey: r.hostPublicKey, via };
   }
 
   async refresh(instanceIds: string[]): Promise<ProviderInstance[]> {
@@ -173,8 +234,10 @@ export class SshHostsBackend implements Backend {
     return Promise.all(instanceIds.map(async (id) => {
       const rec = records[id];
       if (!rec) return { instanceId: id, state: 'gone' as const, tags: { installation: '', runName: '', instanceId: id } };
-      const host = this.host(rec.hostname);
-      const ssh = { host: host.target.host, port: host.target.port, user: host.target.user };
+      // What `ssh <run-name>` needs: the environment's sshd, through the host (the scheduler publishes it).
+      const ep = this.endpointOf(rec);
+      const ssh: NonNullable<ProviderInstance['ssh']> = { host: ep.hostName, port: ep.port, user: ep.user, hostPublicKey: rec.hostPublicKey };
+      if (ep.via !== undefined) ssh.via = ep.via;
       let status: HostAgentStatus;
       try {
         status = await withTimeout((async () => {

@@ -1,7 +1,7 @@
 // The persisted records: runs, their submissions and provisioning attempts, and instances. Records hold
 // codes (statuses, reasons, error codes), never sentences; messages are derived at display time.
 
-import type { Requirements, CreateErrorCode } from '../../backends/backend';
+import type { Requirements, CreateErrorCode, SshVia } from '../../backends/backend';
 import type { BackendId, Offer } from '../../backends/offer';
 import type { RetrySpec, UtilizationPolicy } from '../../schema/model';
 import type {
@@ -113,7 +113,7 @@ export interface InstanceRecord {
   terminationReason: InstanceTerminationReason | null;
   providerId?: string;
   /** Where SSH reaches it, once known. The SSH engineer's seam. */
-  ssh?: { host: string; port: number; user: string; proxyJump?: string };
+  ssh?: { host: string; port: number; user: string; proxyJump?: string; hostPublicKey?: string; via?: SshVia };
 }
 
 /** Run statuses that count as active for name uniqueness and `ps`. */

