@@ -13,6 +13,7 @@ import { BackendError } from '../backend';
 import type { Offer } from '../offer';
 import { AWS_DISK_RANGE_GB, catalogOffers } from '../catalog';
 import { selectOffers } from '../../orchestrator/offers/select';
+import { AWS_CAPABILITIES } from './capabilities';
 import { createEc2Client, type AwsClientConfig } from './client';
 import { toBackendError, withRetry, type RetryPolicy } from './errors';
 import { CPU_IMAGE, findImage, GPU_IMAGE, type ChosenImage } from './images';
@@ -57,7 +58,7 @@ export function providerStateOf(ec2State: string | undefined): ProviderState {
 /** Runs dev environments on EC2 instances. */
 export class AwsBackend implements Backend {
   readonly id = 'aws' as const;
-  readonly capabilities: BackendCapabilities = { spot: true, containerNative: false, billable: true, configurableDisk: true, reusable: false };
+  readonly capabilities: BackendCapabilities = AWS_CAPABILITIES;
   private readonly clients = new Map<string, EC2Client>();
   private readonly facts = new Map<string, Promise<RegionFacts>>();
   private readonly images = new Map<string, Promise<ChosenImage>>();

@@ -6,3 +6,5 @@ export { GPU_IMAGE, CPU_IMAGE, findImage, type ImageQuery, type ChosenImage } fr
 export { ensureSecurityGroup, securityGroupName } from './security-group';
 export { TAG_INSTALLATION, TAG_RUN, TAG_INSTANCE, clientToken, ec2Tags, resourceTagsOf } from './tags';
 export { cloudInitUserData } from './user-data';
+export { AWS_CAPABILITIES } from './capabilities';
+export { LazyAwsBackend, awsOptionsFromEnv, AWS_CHUNK } from './lazy';
