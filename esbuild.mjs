@@ -55,6 +55,16 @@ const builds = [
     plugins: [forbidVscode],
   },
   {
+    // The AWS backend and its SDK: loaded by src/backends/aws/lazy.ts only when AWS is configured.
+    ...common,
+    entryPoints: { aws: 'src/backends/aws/aws-backend.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [forbidVscode],
+  },
+  {
     ...common,
     entryPoints: { main: 'webview-ui/main.ts' },
     outdir: 'dist/webview',

@@ -10,6 +10,7 @@ import type { Backend, ResourceTags } from '../backends/backend';
 import type { BackendId } from '../backends/offer';
 import { FakeBackend } from '../backends/fake/fake-backend';
 import { LocalBackend } from '../backends/local/local-backend';
+import { awsOptionsFromEnv, LazyAwsBackend } from '../backends/aws/lazy';
 import { planUpload } from '../backends/ssh/upload/plan';
 import type { UploadPlan } from '../backends/ssh/upload/types';
 import type { Clock } from './clock';
@@ -51,6 +52,9 @@ export function createBackends(stateDir: string, env: NodeJS.ProcessEnv, clock: 
   if (fleets().length > 0 || fs.existsSync(path.join(stateDir, 'ssh-hosts', 'instances.json'))) {
     backends.set('remote', new FleetsBackend({ stateDir, fleets, codeFor: (tags) => runCode(stateDir, tags) }));
   }
+  // AWS only when configured; the SDK loads on the backend's first call (a separate chunk in bundles).
+  const aws = awsOptionsFromEnv(env);
+  if (aws) backends.set('aws', new LazyAwsBackend(aws));
   return backends;
 }
 

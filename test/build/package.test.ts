@@ -11,7 +11,7 @@ const VSIX = path.join(ROOT, 'dist/vscode-dstack.vsix');
 const ALLOWED = [
   /^extension\.vsixmanifest$/, /^\[Content_Types\]\.xml$/,
   /^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/changelog\.md$/, /^extension\/LICENSE\.txt$/,
-  /^extension\/dist\/(extension|cli)\.js$/, /^extension\/dist\/webview\/[\w./-]+\.(js|css)$/,
+  /^extension\/dist\/(extension|cli|aws)\.js$/, /^extension\/dist\/webview\/[\w./-]+\.(js|css)$/,
   /^extension\/media\/[\w./-]+$/, /^extension\/schemas\/[\w./-]+\.json$/,
 ];
 
