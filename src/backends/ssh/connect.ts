@@ -73,9 +73,10 @@ export class SshConnection {
     });
   }
 
-  /** Closes this connection and its jump hosts. */
+  /** Closes this connection and its jump hosts (the sockets too: a peer that stopped answering can't hold them open). */
   close(): void {
     this.client.end();
+    this.client.destroy();
     this.jump?.close();
   }
 }
@@ -133,7 +134,9 @@ function connectOne(target: SshTarget, options: ConnectOptions, sock: Duplex | u
     client.on('error', (err: Error) => {
       if (settled) return;
       settled = true;
+      // destroy, not just end: a socket still connecting to a blackholed host would otherwise linger (and keep the process alive).
       client.end();
+      client.destroy();
       if (keyError) reject(new SshConnectError('host_key_changed', keyError.message, keyError));
       else reject(classify(err, target));
     });

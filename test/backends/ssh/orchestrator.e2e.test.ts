@@ -172,32 +172,36 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     assert.equal(r.stdout, `/root/.dstack-vsc/${instanceId}/repo\nprint(42)\n${TRICKY}|fleet-run\n`);
     assert.ok(!existsSync(path.join(hosts.hostDir('hj'), 'root', 'pwned-dvs')) && !existsSync('/tmp/pwned-dvs') && !existsSync('/tmp/pwned-dvs2'), 'nothing in the env value ran');
 
-    // An outage of the jump host while running: the run stays running, refresh answers, and after the heal
-    // the orchestrator reads the agent's report again within 10 s.
+    // Outages of the jump host while running (blackholed, reset, link down): the run stays running, refresh
+    // answers, and after the heal the orchestrator reads the agent's report again within 10 s.
     const rt = openRuntime(env);
     try {
       const remote = rt.backends.get('remote');
       assert.ok(remote instanceof FleetsBackend);
-      hosts.run(['fault', 'h1', 'drop']);
-      try {
-        const [during] = await remote.refresh([instanceId]);
-        assert.equal(during?.state, 'running');
-        assert.equal(during?.report, undefined, 'no report while unreachable');
+      for (const fault of ['drop', 'reject', 'down'] as const) {
+        hosts.run(['fault', 'h1', fault]);
+        try {
+          const [during] = await remote.refresh([instanceId]);
+          assert.equal(during?.state, 'running', `${fault}: an unreachable host is not a gone environment`);
+          assert.equal(during?.report, undefined, `${fault}: no report while unreachable`);
+          await rt.leader.step(true);
+          assert.equal((await runNamed('fleet-run'))?.status, 'running', `${fault}: the run survives the outage`);
+        } finally {
+          hosts.run(['fault', 'h1', 'heal']);
+        }
+        const healedAt = Date.now();
+        let recovered = false;
+        while (!recovered && Date.now() - healedAt < 10_000) {
+          const [v] = await remote.refresh([instanceId]);
+          recovered = v?.report?.ready === true;
+          if (!recovered) await new Promise((res) => setTimeout(res, 250));
+        }
+        assert.ok(recovered, `${fault}: refresh reads the agent again within 10 s of the heal`);
         await rt.leader.step(true);
-        assert.equal((await runNamed('fleet-run'))?.status, 'running', 'the run survives the outage');
-      } finally {
-        hosts.run(['fault', 'h1', 'heal']);
+        const after = await runNamed('fleet-run');
+        assert.equal(after?.status, 'running');
+        assert.equal(after?.instanceId, instanceId, 'nothing was lost or replaced');
       }
-      const healedAt = Date.now();
-      let recovered = false;
-      while (!recovered && Date.now() - healedAt < 10_000) {
-        const [v] = await remote.refresh([instanceId]);
-        recovered = v?.report?.ready === true;
-        if (!recovered) await new Promise((res) => setTimeout(res, 250));
-      }
-      assert.ok(recovered, 'refresh reads the agent again within 10 s of the heal');
-      await rt.leader.step(true);
-      assert.equal((await runNamed('fleet-run'))?.status, 'running');
     } finally {
       await rt.leader.stop();
       await closeBackends(rt.backends);
@@ -221,7 +225,14 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     writeFileSync(path.join(project, 'failover.dstack.yml'), [
       'type: dev-environment', 'name: failover-run', 'ide: vscode', 'backends: [remote]', `regions: ["${ip1}", "${ip2}"]`, 'resources:', '  disk: 1GB..', '',
     ].join('\n'));
-    await cli('offer', '--backend', 'ssh'); // probes cached: the dark host is still offered
+    // Both hosts offered (probes cached), then the first goes dark: it is still in the plan and fails at create.
+    let offered: string[] = [];
+    for (let i = 0; i < 20 && !offered.includes(ip1); i++) {
+      const o = await cli('offer', '--backend', 'ssh', '--json');
+      offered = (JSON.parse(o.out) as { offers: Array<{ region: string; availability: string }> }).offers.filter((x) => x.availability === 'available').map((x) => x.region);
+      if (!offered.includes(ip1)) await new Promise((res) => setTimeout(res, 500));
+    }
+    assert.ok(offered.includes(ip1) && offered.includes(ip2), `both hosts are offered before the outage: ${offered.join(', ')}`);
     hosts.run(['fault', 'h1', 'drop']);
     let applied: CliResult;
     try {
@@ -231,9 +242,39 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     }
     assert.equal(applied.code, 0, applied.out + applied.err);
     const run = await runNamed('failover-run');
-    assert.deepEqual(run?.attempts.map((a) => [a.region, a.outcome]), [[ip1, 'error'], [ip2, 'created']]);
+    // The dark host either fails at create (then the next offer is tried) or is left out of the plan when its probe is refreshed.
+    const attempts = run?.attempts.map((a) => [a.region, a.outcome]) ?? [];
+    assert.deepEqual(attempts.at(-1), [ip2, 'created'], JSON.stringify(attempts));
+    assert.ok(attempts.slice(0, -1).every(([region, outcome]) => region === ip1 && outcome !== 'created'), JSON.stringify(attempts));
     assert.equal(run?.status, 'running');
     const stopped = await cli('stop', 'failover-run', '-y');
     assert.equal(stopped.code, 0, stopped.out + stopped.err);
+  });
+
+  it('a host whose key changed is refused with the error that says what it means and how to fix it', async () => {
+    const known = sshPaths(state).knownHosts;
+    const original = readFileSync(known, 'utf8');
+    const alias = `fleet-host-${ip2}`;
+    const other = generateKeyPair('impostor').publicKey.split(' ').slice(0, 2).join(' ');
+    writeFileSync(known, original.split('\n').map((l) => (l.startsWith(`${alias} `) ? `${alias} ${other}` : l)).join('\n'));
+    try {
+      const r = await cli('apply', '-f', 'fleet.dstack.yml', '-y');
+      assert.equal(r.code, 1, r.out);
+      assert.match(r.out, new RegExp(` +1 +ssh \\(${ip2.replace(/\./g, '\\.')}\\) +- +\\$0 +unreachable`));
+      assert.ok(r.err.includes(`${ip2}: The host key of ${alias} (${ip2}:22) has changed`), r.err);
+      assert.ok(r.err.includes(`ssh-keygen -R ${alias} -f ${known}`), r.err);
+    } finally {
+      writeFileSync(known, original);
+    }
+  });
+
+  it('re-applying the fleet with other hosts updates it', async () => {
+    const file = path.join(project, 'fleet.dstack.yml');
+    writeFileSync(file, ['type: fleet', 'name: my-hosts', 'ssh_config:', '  user: root', '  identity_file: id_user', '  hosts:', `    - ${ip2}`, ''].join('\n'));
+    const r = await cli('apply', '-f', 'fleet.dstack.yml', '-y');
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /Found fleet my-hosts\. Configuration changes detected\./);
+    const offers = await cli('offer', '--backend', 'ssh', '--json');
+    assert.deepEqual((JSON.parse(offers.out) as { offers: Array<{ region: string }> }).offers.map((o) => o.region), [ip2]);
   });
 });
