@@ -132,7 +132,10 @@ export class SshHostsBackend implements Backend {
     if (!c) {
       c = connectSsh(this.host(hostname).target, { knownHosts: this.options.knownHosts });
       this.conns.set(hostname, c);
-      c.then((conn) => conn.client.once('close', () => this.conns.delete(hostname)), () => this.conns.delete(hostname));
+      const mine = c;
+      // Only this connection's own entry: a newer connection to the host must stay known (and closable).
+      const forget = (): void => { if (this.conns.get(hostname) === mine) this.conns.delete(hostname); };
+      c.then((conn) => conn.client.once('close', forget), forget);
     }
     return c;
   }
