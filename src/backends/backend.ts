@@ -53,6 +53,8 @@ export interface InstanceJob {
   init: string[];
   env: Record<string, string>;
   workingDir: string | null;
+  /** A tar file of the code to extract into the working dir before init (local backend). */
+  codeArchive?: string;
   /** Seconds without activity after which the instance stops itself if no orchestrator holds the lease; null = off. */
   inactivityDuration: number | null;
   /** Seconds after which the instance stops itself; null = off. */

@@ -19,6 +19,8 @@ import { formatMaxPriceSetting, NO_OFFERS_WARNING, renderOffersTable, renderProp
 import { renderTable } from './format/table';
 import { applyFleet } from './fleet';
 import { followLogs } from './logs';
+import { prepareCodeUpload, writeCodeArchive, type PreparedUpload } from '../backends/local/code-upload';
+import { UploadError } from '../backends/ssh/upload/types';
 
 const FLAGS = [
   { name: 'file', short: 'f', kind: 'string' },
@@ -125,7 +127,19 @@ export const applyCommand: CliCommand = {
       }
       throw err;
     }
+    // The code upload is planned and its limit checked before anything is provisioned.
+    let upload: PreparedUpload;
+    try {
+      upload = await prepareCodeUpload(path.resolve(io.cwd, file), { noRepo: flag(args, 'no-repo'), env: io.env, stateDir: rt.stateDir });
+    } catch (err) {
+      if (err instanceof UploadError) {
+        io.stderr(`${file}: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
     io.stdout(renderPropsTable(planProps(plan)));
+    io.stdout(`${upload.summary}\n`);
     if (plan.offers.length === 0) {
       io.stdout(`${NO_OFFERS_WARNING}\n`);
       return 1;
@@ -161,6 +175,8 @@ export const applyCommand: CliCommand = {
       } else if (!(await ask(io, name ? `Submit the run ${name}?` : 'Submit a new run?', yes))) {
         return exiting(io);
       }
+      const archive = await writeCodeArchive(rt.stateDir, upload);
+      if (archive !== null) plan.spec.codeArchive = archive;
       const run = await submitRun(rt.store, rt.clock, plan.spec, name);
       return await follow(run, rt, io, flag(args, 'detach'));
     } finally {

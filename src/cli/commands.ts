@@ -2,6 +2,7 @@
 import type { CliCommand } from './command';
 import { applyCommand } from './apply';
 import { attachCommand } from './attach';
+import { doctorCommand } from './doctor';
 import { fleetCommand } from './fleet';
 import { logsCommand } from './logs';
 import { metricsCommand } from './metrics';
@@ -12,5 +13,5 @@ import { offerCommand } from './offer';
 import { validateCommand } from './validate';
 
 export const COMMANDS: CliCommand[] = [
-  validateCommand, offerCommand, applyCommand, psCommand, fleetCommand, stopCommand, attachCommand, logsCommand, metricsCommand, secretCommand,
+  validateCommand, offerCommand, applyCommand, psCommand, fleetCommand, stopCommand, attachCommand, doctorCommand, logsCommand, metricsCommand, secretCommand,
 ];

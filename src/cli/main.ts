@@ -1,6 +1,8 @@
 // `dstack-vsc` entry point: the same core as the extension, for scripts and tests.
 import * as readline from 'node:readline/promises';
 import { runCli } from './run-cli';
+import { LOCAL_AGENT_COMMAND } from '../backends/local/agent-launch';
+import { runLocalAgent } from '../backends/local/agent';
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
@@ -13,7 +15,13 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-runCli(process.argv.slice(2), {
+// Hidden: the local backend's detached agent runs from this bundle so that it has ssh2 (see agent-launch.ts).
+if (process.argv[2] === LOCAL_AGENT_COMMAND) {
+  runLocalAgent(process.argv[3] ?? '', process.argv[4] ?? '').catch((err: unknown) => {
+    process.stderr.write(`local agent failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+} else runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,

@@ -1,6 +1,7 @@
 // Everything a process needs to use the orchestrator, wired once: the store, the backends, the
 // scheduler with its leader loop, and secrets. Used by the CLI; the extension builds the same.
 
+import * as path from 'node:path';
 import type { Backend } from '../backends/backend';
 import type { BackendId } from '../backends/offer';
 import { createBackends } from './backends-registry';
@@ -8,6 +9,8 @@ import { systemClock, type Clock } from './clock';
 import { EventBus } from './events';
 import { Leader, newOwnerId } from './scheduler/leader';
 import { Scheduler } from './scheduler/scheduler';
+import { SshPublisher } from './scheduler/ssh-publisher';
+import { sshPaths, userSshConfigPath } from '../backends/ssh/config/paths';
 import { FileSecretStore, type SecretStore } from './secrets/secret-store';
 import { defaultStateDir, Store } from './store/store';
 
@@ -21,6 +24,20 @@ export interface Runtime {
   leader: Leader;
   secrets: SecretStore;
   clock: Clock;
+  /** SSH publication of running environments (`ssh <run-name>`), with the client key and paths. */
+  ssh: SshPublisher;
+}
+
+/**
+ * The user ssh config that gets our Include: DSTACK_VSC_USER_SSH_CONFIG when set (the extension passes
+ * remote.SSH.configFile); else, for an isolated state dir (DSTACK_VSC_STATE_DIR: tests, demos), a file in
+ * that state dir so that ~/.ssh is never touched; else ~/.ssh/config.
+ */
+export function userSshConfigFor(stateDir: string, env: NodeJS.ProcessEnv): string {
+  const explicit = env['DSTACK_VSC_USER_SSH_CONFIG'];
+  if (explicit !== undefined && explicit.trim() !== '') return userSshConfigPath(explicit, env);
+  if (env['DSTACK_VSC_STATE_DIR']) return path.join(stateDir, 'ssh', 'user_config');
+  return userSshConfigPath(undefined, env);
 }
 
 /** Opens the orchestrator over the state dir chosen by `env` (see defaultStateDir). */
@@ -32,7 +49,8 @@ export function openRuntime(env: NodeJS.ProcessEnv, options: { clock?: Clock; se
   const events = new EventBus();
   const owner = newOwnerId();
   const secrets = options.secrets ?? new FileSecretStore(stateDir);
-  const scheduler = new Scheduler({ store, backends, clock, owner, events, secrets: () => secrets.all() });
+  const ssh = new SshPublisher(sshPaths(stateDir), userSshConfigFor(stateDir, env));
+  const scheduler = new Scheduler({ store, backends, clock, owner, events, secrets: () => secrets.all(), ssh });
   const leader = new Leader(store, scheduler, owner);
-  return { stateDir, store, backends, events, scheduler, leader, secrets, clock };
+  return { stateDir, store, backends, events, scheduler, leader, secrets, clock, ssh };
 }

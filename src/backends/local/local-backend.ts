@@ -1,10 +1,12 @@
 // The local backend, the embedded default: an "instance" is a directory under the state dir plus a
-// detached agent process (see agent-script.ts). Tags live in a manifest file in the directory, so
-// `listTagged` finds instances again after a restart. Terminate kills the agent's process group and
-// removes the directory (idempotent). SSH access is added by the SSH engineer (the `ssh` seam).
+// detached agent process (see agent.ts) that also serves SSH on 127.0.0.1 with a host key generated
+// here (pinned by the client through the `ssh` endpoint's hostPublicKey) and only the run's key. Tags
+// live in a manifest file in the directory, so `listTagged` finds instances again after a restart.
+// Terminate kills the agent's process group and removes the directory (idempotent).
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AgentReport, Backend, BackendCapabilities, InstanceJob, ProviderInstance, Requirements, ResourceTags } from '../backend';
 import { BackendError } from '../backend';
@@ -12,18 +14,9 @@ import type { Offer } from '../offer';
 import { writeFileAtomic } from '../../orchestrator/store/atomic-file';
 import { isProcessAlive } from '../../orchestrator/store/lock';
 import { localOffer } from './offers';
-import { AGENT_SOURCE } from './agent-script';
-
-/** What the agent writes into status.json. */
-interface AgentStatus {
-  pid: number;
-  state: 'init' | 'ready' | 'failed' | 'stopped';
-  startedAt: number;
-  readyAt: number | null;
-  heartbeatAt: number;
-  initExitCode: number | null;
-  stopReason: string | null;
-}
+import { generateKeyPair } from '../ssh/keys';
+import { AGENT_FILES, type AgentStatus } from './agent';
+import { agentCommand } from './agent-launch';
 
 /** The manifest: the instance's tags and offer. */
 interface Manifest {
@@ -31,6 +24,8 @@ interface Manifest {
   offer: Offer;
   createdAt: number;
   agentPid: number | null;
+  /** The public key of the agent's SSH host key (absent without a run key). */
+  hostPublicKey?: string;
 }
 
 /** Runs dev environments on this machine. */
@@ -66,24 +61,30 @@ export class LocalBackend implements Backend {
     return offer ? [offer] : [];
   }
 
-  async create(offer: Offer, tags: ResourceTags, _sshPublicKey: string, job?: InstanceJob): Promise<ProviderInstance> {
+  async create(offer: Offer, tags: ResourceTags, sshPublicKey: string, job?: InstanceJob): Promise<ProviderInstance> {
     const dir = this.instanceDir(tags.instanceId);
     const manifestFile = path.join(dir, 'manifest.json');
     if (fs.existsSync(manifestFile)) return this.view(tags.instanceId);
     if (!job) throw new BackendError('invalid', 'the local backend needs the job to start its agent');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(this.logsDir, { recursive: true, mode: 0o700 });
-    writeFileAtomic(path.join(dir, 'job.json'), JSON.stringify({ ...job, jobId: tags.instanceId }));
-    const agentFile = path.join(dir, 'agent.cjs');
-    fs.writeFileSync(agentFile, AGENT_SOURCE);
+    writeFileAtomic(path.join(dir, AGENT_FILES.job), JSON.stringify({ ...job, jobId: tags.instanceId }));
     // The manifest is written last: its presence means "created" for idempotency and listTagged.
     const manifest: Manifest = { tags, offer, createdAt: Date.now(), agentPid: null };
+    if (sshPublicKey.trim() !== '') {
+      const hostKey = generateKeyPair(`vscode-dstack-${tags.runName}`);
+      fs.writeFileSync(path.join(dir, AGENT_FILES.hostKey), hostKey.privateKey, { mode: 0o600 });
+      fs.writeFileSync(path.join(dir, AGENT_FILES.authorizedKey), `${sshPublicKey.trim()}\n`, { mode: 0o600 });
+      manifest.hostPublicKey = hostKey.publicKey;
+    }
     writeFileAtomic(manifestFile, JSON.stringify(manifest));
-    const child = spawn(process.execPath, [agentFile, dir, this.logFile(tags.instanceId)], {
-      detached: true, stdio: 'ignore', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, cwd: dir,
-    });
+    const logFile = this.logFile(tags.instanceId);
+    const { command, args, env } = agentCommand(dir, logFile);
+    const out = fs.openSync(logFile, 'a');
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, ...env }, cwd: dir });
+    fs.closeSync(out);
     child.unref();
-    if (child.pid === undefined) throw new BackendError('error', `could not start the local agent (${process.execPath})`);
+    if (child.pid === undefined) throw new BackendError('error', `could not start the local agent (${command} ${args.join(' ')})`);
     writeFileAtomic(manifestFile, JSON.stringify({ ...manifest, agentPid: child.pid }));
     return this.view(tags.instanceId);
   }
@@ -115,6 +116,7 @@ export class LocalBackend implements Backend {
       } catch {
         // Already gone.
       }
+      for (let i = 0; i < 80 && isProcessAlive(pid); i++) await new Promise((r) => setTimeout(r, 25));
     }
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -131,13 +133,19 @@ export class LocalBackend implements Backend {
       if (Date.now() - manifest.createdAt < 5000 && status === null) return { instanceId, state: 'pending', tags };
       return { instanceId, state: 'gone', tags };
     }
-    const report: AgentReport = { ready: status?.state === 'ready' };
+    // Ready means init succeeded and, with a run key, SSH is listening.
+    const sshUp = manifest.hostPublicKey === undefined || typeof status?.sshPort === 'number';
+    const report: AgentReport = { ready: status?.state === 'ready' && sshUp };
     if (status?.state === 'failed' && status.initExitCode !== null) report.initExitCode = status.initExitCode;
     if (status?.state === 'ready') {
       const activity = this.activityAt(instanceId) ?? status.readyAt ?? status.startedAt;
       report.noConnectionsSecs = Math.max(0, Math.floor((Date.now() - Math.max(activity, status.readyAt ?? 0)) / 1000));
     }
-    return { instanceId, state: 'running', tags, providerId: `pid-${pid}`, report };
+    const view: ProviderInstance = { instanceId, state: 'running', tags, providerId: `pid-${pid}`, report };
+    if (typeof status?.sshPort === 'number' && manifest.hostPublicKey !== undefined) {
+      view.ssh = { host: '127.0.0.1', port: status.sshPort, user: os.userInfo().username, hostPublicKey: manifest.hostPublicKey };
+    }
+    return view;
   }
 
   private activityAt(instanceId: string): number | null {
@@ -152,8 +160,13 @@ export class LocalBackend implements Backend {
     return readJson<Manifest>(path.join(this.instanceDir(instanceId), 'manifest.json'));
   }
 
+  /** The pinned host public key of an instance's SSH endpoint, when it has one. */
+  hostPublicKey(instanceId: string): string | null {
+    return this.readManifest(instanceId)?.hostPublicKey ?? null;
+  }
+
   private readStatus(instanceId: string): AgentStatus | null {
-    return readJson<AgentStatus>(path.join(this.instanceDir(instanceId), 'status.json'));
+    return readJson<AgentStatus>(path.join(this.instanceDir(instanceId), AGENT_FILES.status));
   }
 }
 

@@ -32,6 +32,8 @@ export interface RunSpec {
   env: Record<string, string>;
   /** Working directory inside the instance, relative to its home or absolute. */
   workingDir: string | null;
+  /** The code upload's tar file (written at apply time), extracted into the working dir; absent = no code. */
+  codeArchive?: string;
   /** The fields compared for a re-apply (normalized configuration as JSON), for the in-place update check. */
   configuration: Record<string, unknown>;
 }

@@ -13,6 +13,7 @@ import { PlanError, resolveSecrets } from '../plan';
 import {
   applyTransitions, beginTermination, DEFAULT_PROVISIONING_TIMEOUT_SECS, setInstanceStatus, setRunStatus, terminateInstance,
 } from './transitions';
+import type { SshPublisher } from './ssh-publisher';
 
 /** What a scheduler needs. */
 export interface SchedulerOptions {
@@ -27,6 +28,8 @@ export interface SchedulerOptions {
   sshPublicKey?: string;
   /** Secret values for `${{ secrets.X }}` in the env, read when an instance is created (never stored). */
   secrets?: () => Promise<Record<string, string>>;
+  /** Publishes running environments for `ssh <run-name>` and retracts the others after each pass; also gives the client key. */
+  ssh?: SshPublisher;
 }
 
 /** The instance id (idempotency key) of one offer of one submission. */
@@ -58,7 +61,18 @@ export class Scheduler {
     const afterProvision = submitted.length > 0 ? await store.read() : mid;
     const terminating = afterProvision.instances.filter((i) => i.status === 'terminating');
     await this.terminatePending(terminating);
-    return submitted.length > 0 || terminating.length > 0 ? store.read() : afterProvision;
+    const after = submitted.length > 0 || terminating.length > 0 ? await store.read() : afterProvision;
+    await this.syncSsh(after);
+    return after;
+  }
+
+  /** Matches the published SSH entries to the state; a failure is retried on the next pass. */
+  private async syncSsh(state: OrchestratorState): Promise<void> {
+    try {
+      await this.options.ssh?.sync(state);
+    } catch {
+      // The ssh config could not be written this pass (lock held, unreadable user config): next pass.
+    }
   }
 
   /**
@@ -97,6 +111,7 @@ export class Scheduler {
       this.emit(events);
       found += adopted;
     }
+    await this.syncSsh(await this.options.store.read());
     return found;
   }
 
@@ -172,7 +187,8 @@ export class Scheduler {
           runId: run.id, runName: run.name, init: spec.init, env, workingDir: spec.workingDir,
           inactivityDuration: spec.inactivityDuration, maxDuration: spec.maxDuration, leaseFile: this.options.store.leaseFile,
         };
-        view = await backend.create(offer, { installation: state.installation, runName: run.name, instanceId: id }, this.options.sshPublicKey ?? '', job);
+        if (spec.codeArchive !== undefined) job.codeArchive = spec.codeArchive;
+        view = await backend.create(offer, { installation: state.installation, runName: run.name, instanceId: id }, this.options.sshPublicKey ?? (await this.options.ssh?.clientPublicKey()) ?? '', job);
       } catch (err) {
         outcome = err instanceof BackendError ? err.code : err instanceof PlanError ? 'invalid' : 'error';
         error = err instanceof Error ? err.message : String(err);

@@ -98,8 +98,9 @@ describe('local backend', function () {
     const dir = tempDir();
     const env = { DSTACK_VSC_STATE_DIR: path.join(dir, 'state') };
     const example = path.resolve(__dirname, '../../../examples/dev.dstack.yml');
-    const config = fs.existsSync(example) ? example : path.join(dir, 'dev.dstack.yml');
-    if (config !== example) fs.writeFileSync(config, 'type: dev-environment\nname: local-dev\nide: vscode\ninit:\n  - echo "dev environment ready"\n');
+    // A copy of the example in its own folder: the code upload is that folder, not this repo.
+    const config = path.join(dir, 'dev.dstack.yml');
+    fs.writeFileSync(config, fs.existsSync(example) ? fs.readFileSync(example) : 'type: dev-environment\nname: local-dev\nide: vscode\ninit:\n  - echo "dev environment ready"\n');
     const name = /^name: (\S+)/m.exec(fs.readFileSync(config, 'utf8'))?.[1] as string;
     const apply = cli(['apply', '-f', config, '-y', '-d'], env);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
