@@ -90,6 +90,20 @@ export interface AgentReport {
   noConnectionsSecs?: number;
   /** Latest GPU utilization, percent, max over the GPUs; absent without GPUs. */
   gpuUtilization?: number;
+  /** Latest resource figures of the environment (dstack's `metrics`), where the agent can read them. */
+  metrics?: AgentMetrics;
+}
+
+/** One sample of what the environment uses; every field is absent when the agent can't read it. */
+export interface AgentMetrics {
+  /** Seconds since the epoch when the agent took the sample. */
+  at: number;
+  /** CPU use of the environment, percent of one core (200 = two cores busy), as dstack shows it. */
+  cpuPercent?: number;
+  memoryUsedBytes?: number;
+  memoryTotalBytes?: number;
+  /** Per GPU, in nvidia-smi's index order. */
+  gpus?: { utilizationPercent: number; memoryUsedBytes: number; memoryTotalBytes: number }[];
 }
 
 export interface BackendCapabilities {
