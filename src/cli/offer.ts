@@ -152,13 +152,18 @@ function spotPolicyText(spot: boolean | null): string {
   return spot === null ? 'auto' : spot ? 'spot' : 'on-demand';
 }
 
-/** Every offer the configured backends have, one list per backend in its own order (catalog AWS, this machine, SSH fleets). */
+/**
+ * Every offer the configured backends have, one list per backend in its own order: AWS from its live API when
+ * configured (DSTACK_VSC_AWS_REGIONS; else the catalog's prices), this machine, SSH fleets.
+ */
 async function offerLists(env: NodeJS.ProcessEnv): Promise<Offer[][]> {
   const local = await localOffer().catch(() => null);
   const backends = createBackends(defaultStateDir(env), env);
   try {
+    const aws = backends.get('aws');
+    const awsOffers = aws ? await aws.listOffers() : catalogOffers('aws');
     const remote = await backends.get('remote')?.listOffers() ?? [];
-    return [catalogOffers('aws'), local ? [local] : [], remote];
+    return [awsOffers, local ? [local] : [], remote];
   } finally {
     await closeBackends(backends);
   }

@@ -11,6 +11,8 @@ import type { BackendId } from '../backends/offer';
 import { FakeBackend } from '../backends/fake/fake-backend';
 import { LocalBackend } from '../backends/local/local-backend';
 import { awsOptionsFromEnv, LazyAwsBackend } from '../backends/aws/lazy';
+import { InstanceAgents } from '../backends/aws/instance-agent';
+import type { AwsKeys } from '../backends/aws/client';
 import { planUpload } from '../backends/ssh/upload/plan';
 import type { UploadPlan } from '../backends/ssh/upload/types';
 import type { Clock } from './clock';
@@ -25,6 +27,8 @@ import { Store } from './store/store';
 export interface BackendsOptions {
   /** The extension's SSH fleets setting (same shapes as DSTACK_VSC_SSH_HOSTS). */
   sshFleetsSetting?: unknown;
+  /** AWS keys the user entered (the extension's SecretStorage); absent = the SDK's default chain. Never logged or stored by the core. */
+  awsKeys?: AwsKeys;
 }
 
 /** Every SSH fleet: applied ones first, then the environment's, then the extension's setting. */
@@ -54,7 +58,10 @@ export function createBackends(stateDir: string, env: NodeJS.ProcessEnv, clock: 
   }
   // AWS only when configured; the SDK loads on the backend's first call (a separate chunk in bundles).
   const aws = awsOptionsFromEnv(env);
-  if (aws) backends.set('aws', new LazyAwsBackend(aws));
+  if (aws) {
+    if (options.awsKeys) aws.keys = options.awsKeys;
+    backends.set('aws', new LazyAwsBackend(aws, undefined, new InstanceAgents({ stateDir, codeFor: (tags) => runCode(stateDir, tags) })));
+  }
   return backends;
 }
 

@@ -4,9 +4,9 @@
 // by our tags across the configured regions.
 
 import {
-  DescribeAvailabilityZonesCommand, DescribeInstanceTypesCommand, DescribeInstancesCommand, DescribeSpotPriceHistoryCommand,
+  DescribeAvailabilityZonesCommand, DescribeInstanceTypeOfferingsCommand, DescribeInstanceTypesCommand, DescribeInstancesCommand, DescribeSpotPriceHistoryCommand,
   RunInstancesCommand, TerminateInstancesCommand, type EC2Client, type Instance, type DescribeInstanceTypesCommandOutput,
-  type DescribeInstancesCommandOutput, type DescribeSpotPriceHistoryCommandOutput,
+  type DescribeInstancesCommandOutput, type DescribeSpotPriceHistoryCommandOutput, type DescribeInstanceTypeOfferingsCommandOutput,
 } from '@aws-sdk/client-ec2';
 import type { Backend, BackendCapabilities, ProviderInstance, ProviderState, Requirements, ResourceTags } from '../backend';
 import { BackendError } from '../backend';
@@ -31,6 +31,8 @@ export interface AwsBackendOptions extends AwsClientConfig {
   offersTtlMs?: number;
   /** Retries of throttled calls (default 5 tries, 250 ms first backoff). */
   retry?: Partial<RetryPolicy>;
+  /** The login user of the images (default `ubuntu`, the user of both AMIs the backend picks). */
+  sshUser?: string;
 }
 
 /** The SSH user of the AMIs the backend launches. */
@@ -43,7 +45,7 @@ const LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped
 const TERMINABLE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
 /** What the API says about one region, cached. */
-interface RegionFacts { at: number; instanceTypes: Set<string>; spotPrices: Map<string, number> }
+interface RegionFacts { at: number; instanceTypes: Set<string>; offered: Set<string>; spotPrices: Map<string, number> }
 
 /** Maps EC2's instance state to the orchestrator's view. */
 export function providerStateOf(ec2State: string | undefined): ProviderState {
@@ -124,6 +126,17 @@ export class AwsBackend implements Backend {
         for (const t of page.InstanceTypes ?? []) if (t.InstanceType) instanceTypes.add(t.InstanceType);
         next = page.NextToken || undefined;
       } while (next);
+      // Which types the region offers now (DescribeInstanceTypeOfferings): the others are listed as not_available.
+      const offered = new Set<string>();
+      next = undefined;
+      do {
+        const token: string | undefined = next;
+        const page: DescribeInstanceTypeOfferingsCommandOutput = await this.call(region, 'listing instance type offerings', (c) => c.send(new DescribeInstanceTypeOfferingsCommand({
+          LocationType: 'region', MaxResults: 1000, ...(token ? { NextToken: token } : {}),
+        })));
+        for (const o of page.InstanceTypeOfferings ?? []) if (o.InstanceType) offered.add(o.InstanceType);
+        next = page.NextToken || undefined;
+      } while (next);
       const spotPrices = new Map<string, number>();
       next = undefined;
       do {
@@ -140,7 +153,7 @@ export class AwsBackend implements Backend {
         }
         next = page.NextToken || undefined;
       } while (next);
-      return { at: Date.now(), instanceTypes, spotPrices };
+      return { at: Date.now(), instanceTypes, offered, spotPrices };
     });
   }
 
@@ -151,7 +164,10 @@ export class AwsBackend implements Backend {
     const all: Offer[] = [];
     for (const [i, facts] of (await Promise.all(regions.map((r) => this.regionFacts(r)))).entries()) {
       const region = regions[i] as string;
-      const offers = catalogOffers('aws', { regions: [region], spotPrices: facts.spotPrices, configurableDiskGB: AWS_DISK_RANGE_GB });
+      const offers = catalogOffers('aws', {
+        regions: [region], spotPrices: facts.spotPrices, configurableDiskGB: AWS_DISK_RANGE_GB,
+        availability: (type) => (facts.offered.has(type) ? 'available' : 'not_available'),
+      });
       all.push(...offers.filter((o) => facts.instanceTypes.has(o.instanceType)));
     }
     return req ? selectOffers([all], req).offers : all;
@@ -196,7 +212,7 @@ export class AwsBackend implements Backend {
     const view: ProviderInstance = { instanceId: tags.instanceId, state, tags };
     if (instance.InstanceId) view.providerId = instance.InstanceId;
     if (instance.StateReason?.Code === 'Server.SpotInstanceTermination') view.interrupted = true;
-    if (state === 'running' && instance.PublicIpAddress) view.ssh = { host: instance.PublicIpAddress, port: 22, user: AWS_SSH_USER };
+    if (state === 'running' && instance.PublicIpAddress) view.ssh = { host: instance.PublicIpAddress, port: 22, user: this.options.sshUser ?? AWS_SSH_USER };
     this.regionOf.set(tags.instanceId, region);
     return view;
   }

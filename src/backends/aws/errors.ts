@@ -37,12 +37,27 @@ export function classifyCode(code: string | undefined): CreateErrorCode {
   return 'error';
 }
 
+/** Service Quotas codes (service `ec2`) of the vCPU quotas, by family group: [on-demand, spot]. */
+const QUOTA_CODES: Record<string, [string, string]> = {
+  'G and VT': ['L-DB2E81BA', 'L-3819A6DF'],
+  P: ['L-417A185B', 'L-7212CCBC'],
+  DL: ['L-6E869C2A', 'L-85EED4F7'],
+  'Standard (A, C, D, H, I, M, R, T, Z)': ['L-1216C47A', 'L-34B43A08'],
+};
+
 /** The Service Quotas name that limits `instanceType` (on-demand or spot), for the quota message. */
 export function quotaNameFor(instanceType: string, spot: boolean): string {
+  return quotaFor(instanceType, spot).name;
+}
+
+/** The Service Quotas name and (where known) code that limit `instanceType` (on-demand or spot). */
+export function quotaFor(instanceType: string, spot: boolean): { name: string; code?: string } {
   const family = instanceType.split('.')[0]?.toLowerCase() ?? '';
   const kind = /^(g|vt)/.test(family) ? 'G and VT' : family.startsWith('p') ? 'P' : family.startsWith('inf') ? 'Inf' : family.startsWith('trn') ? 'Trn'
     : family.startsWith('dl') ? 'DL' : family.startsWith('f') ? 'F' : family.startsWith('x') ? 'X' : 'Standard (A, C, D, H, I, M, R, T, Z)';
-  return spot ? `All ${kind} Spot Instance Requests` : `Running On-Demand ${kind} instances`;
+  const name = spot ? `All ${kind} Spot Instance Requests` : `Running On-Demand ${kind} instances`;
+  const code = QUOTA_CODES[kind]?.[spot ? 1 : 0];
+  return code ? { name, code } : { name };
 }
 
 const AUTH_HELP = 'Configure AWS credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile (AWS_PROFILE or the backend\'s `profile`) '
@@ -61,8 +76,10 @@ export function toBackendError(e: unknown, what: string, context: { region: stri
         ? `AWS: no credentials were found for ${where}. ${AUTH_HELP}`
         : `AWS rejected the credentials for ${where} (${code ?? 'auth'}: ${message}). ${AUTH_HELP}`);
     case 'quota': {
-      const quota = context.instanceType ? quotaNameFor(context.instanceType, context.spot ?? false) : 'the EC2 quota';
-      return new BackendError('quota', `AWS quota reached for ${where}: ${code ?? ''} — quota "${quota}" (${message}). Request an increase in Service Quotas for ${context.region}.`);
+      const quota = context.instanceType ? quotaFor(context.instanceType, context.spot ?? false) : { name: 'the EC2 quota' };
+      const named = `"${quota.name}"${quota.code ? ` (${quota.code})` : ''}`;
+      return new BackendError('quota', `AWS quota reached for ${where}: ${code ?? ''} — quota ${named} (${message}). `
+        + `Request an increase of ${named} in Service Quotas (service EC2) for ${context.region}.`);
     }
     case 'no_capacity':
       return new BackendError('no_capacity', `AWS has no capacity for ${context.instanceType ?? 'the instance'}${context.spot ? ' (spot)' : ''} in ${context.region}: ${code ?? ''}: ${message}`);

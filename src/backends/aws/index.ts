@@ -1,7 +1,7 @@
 // The AWS (EC2) backend. Import from here (and only lazily: it loads the AWS SDK).
 export { AwsBackend, AWS_SSH_USER, providerStateOf, type AwsBackendOptions } from './aws-backend';
 export { type AwsKeys, type AwsClientConfig, createEc2Client } from './client';
-export { classifyCode, quotaNameFor, toBackendError, withRetry, type RetryPolicy } from './errors';
+export { classifyCode, quotaFor, quotaNameFor, toBackendError, withRetry, type RetryPolicy } from './errors';
 export { GPU_IMAGE, CPU_IMAGE, findImage, type ImageQuery, type ChosenImage } from './images';
 export { ensureSecurityGroup, securityGroupName } from './security-group';
 export { TAG_INSTALLATION, TAG_RUN, TAG_INSTANCE, clientToken, ec2Tags, resourceTagsOf } from './tags';

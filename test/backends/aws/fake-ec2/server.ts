@@ -81,6 +81,12 @@ export interface FakeEc2Options {
   images?: FakeImage[];
   /** EC2's eventual consistency: a new instance stays invisible to DescribeInstances filters this long (default 0). */
   describeLagMs?: number;
+  /** `region/instanceType` pairs DescribeInstanceTypeOfferings leaves out (listed, but not offered there now). */
+  notOffered?: ReadonlySet<string>;
+  /** The public IP a new instance gets (default: a random 127.0.x.y). */
+  publicIp?: (inst: { region: string; instanceType: string }) => string;
+  /** Called once when an instance reaches running: emulates cloud-init (e.g. installs the user data's key on a test host). */
+  onRunning?: (inst: FakeInstance) => void;
 }
 
 /** Canonical's and Amazon's owner ids as EC2 reports them. */
@@ -175,6 +181,7 @@ export class FakeEc2 {
     if (inst.state === 'pending' && elapsed >= (this.options.pendingMs ?? 60_000)) {
       inst.state = 'running';
       inst.stateSince += this.options.pendingMs ?? 60_000;
+      this.options.onRunning?.(inst);
     }
     if (inst.state === 'shutting-down' && this.now() - inst.stateSince >= (this.options.shuttingDownMs ?? 60_000)) {
       inst.state = 'terminated';
@@ -236,6 +243,12 @@ export class FakeEc2 {
           gpuInfo: f.gpu ? { gpus: [{ name: f.gpu.name, manufacturer: 'NVIDIA', count: f.gpu.count, memoryInfo: { sizeInMiB: f.gpu.memoryGB * 1024 } }], totalGpuMemoryInMiB: f.gpu.memoryGB * 1024 * f.gpu.count } : undefined,
         })),
       };
+    },
+    DescribeInstanceTypeOfferings: (p, region) => {
+      const locationType = p.get('LocationType') ?? 'region';
+      if (locationType !== 'region') throw new Ec2Error('InvalidParameterValue', `The fake answers LocationType=region only, not ${locationType}`);
+      const types = AWS_INSTANCES.filter((f) => f.onDemandUsd[region] !== undefined && !this.options.notOffered?.has(`${region}/${f.instanceType}`));
+      return { instanceTypeOfferingSet: types.map((f) => ({ instanceType: f.instanceType, locationType: 'region', location: region })), nextToken: '' };
     },
     DescribeSpotPriceHistory: (p, region) => {
       const wanted = listOf(p, 'InstanceType');
@@ -377,7 +390,7 @@ export class FakeEc2 {
           deviceName: p.get(`${b}.DeviceName`) ?? '', volumeSize: Number(p.get(`${b}.Ebs.VolumeSize`)),
           volumeType: p.get(`${b}.Ebs.VolumeType`) ?? 'gp2', deleteOnTermination: p.get(`${b}.Ebs.DeleteOnTermination`) !== 'false',
         })),
-        publicIp: `127.0.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`,
+        publicIp: this.options.publicIp?.({ region, instanceType }) ?? `127.0.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`,
       };
       this.instances.set(inst.instanceId, inst);
       ids.push(inst.instanceId);

@@ -1,0 +1,233 @@
+// The shared SSH path on EC2 instances: once EC2 reports an instance running, the orchestrator logs in with
+// its client key (installed by cloud-init), pins the instance's host key on first use under an alias of its
+// own (EC2 reuses public IPs), starts the host agent (job files, code upload, init, the environment's sshd on
+// the instance's loopback) and from then on reads its status and renews its lease on every refresh.
+// The environment is reached through the instance (`via`), exactly as on an SSH fleet host.
+// SDK-free: this module lives in the main bundles; the EC2 calls stay in the lazily loaded chunk.
+
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import type { AgentReport, InstanceJob, ProviderInstance, ResourceTags, SshVia } from '../backend';
+import type { Offer } from '../offer';
+import { HostAgent } from '../ssh/agent/host-agent';
+import { writeFileAtomic } from '../ssh/config/atomic-write';
+import { sshPaths } from '../ssh/config/paths';
+import { connectSsh, type SshConnection } from '../ssh/connect';
+import { ensureClientKey, generateKeyPair } from '../ssh/keys';
+import { KnownHosts } from '../ssh/known-hosts';
+import type { UploadPlan } from '../ssh/upload/types';
+
+/** Options of the instance agents. */
+export interface InstanceAgentsOptions {
+  /** The state dir: job records under `aws/jobs/`, our client key and known_hosts under `ssh/`. */
+  stateDir: string;
+  /** The code to upload for a run (none: --no-repo). */
+  codeFor?: (tags: ResourceTags) => Promise<UploadPlan | undefined>;
+  /** The agent's lease in seconds (the orchestrator's refresh renews it). Default 120. */
+  leaseSecs?: number;
+  /** Bound of one status read over SSH (default 5 s): a dead link must not stall the scheduler. */
+  callTimeoutMs?: number;
+  /** Bound of starting the agent, upload included (default 120 s). */
+  startTimeoutMs?: number;
+  /** Connections unused this long are closed, so a CLI process can exit (default 3 s). */
+  idleCloseMs?: number;
+}
+
+/** What the agent needs, kept from `create` until the instance runs (a 0600 file; the env is dropped once started). */
+interface JobRecord {
+  tags: ResourceTags;
+  gpus: number;
+  authorizedKey: string;
+  hostPrivateKey: string;
+  hostPublicKey: string;
+  sshPort: number;
+  init: string[];
+  workingDir: string | null;
+  runId: string;
+  inactivitySecs: number;
+  maxDurationSecs: number;
+  /** The job env (resolved secrets included): only until the agent holds it. */
+  env?: Record<string, string>;
+  /** When the agent was started on the instance (ms), null before. */
+  startedAt: number | null;
+}
+
+/** The environment's sshd port on the instance's loopback (the instance is ours alone). */
+export const ENVIRONMENT_SSH_PORT = 10022;
+
+/** The alias an instance's host key is pinned under (per instance: EC2 hands public IPs to other instances later). */
+export function instanceHostKeyAlias(instanceId: string): string {
+  return `aws-instance-${instanceId}`;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms); });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** dstack's system variables of a single-node job; the agent adds DSTACK_REPO_DIR and DSTACK_WORKING_DIR. */
+function systemEnv(rec: JobRecord, hostname: string): Record<string, string> {
+  const gpus = String(rec.gpus);
+  return {
+    DSTACK_RUN_ID: rec.runId, DSTACK_JOB_ID: rec.tags.instanceId, DSTACK_RUN_NAME: rec.tags.runName, DSTACK_REPO_ID: 'none',
+    DSTACK_NODES_IPS: hostname, DSTACK_MASTER_NODE_IP: hostname, DSTACK_NODE_RANK: '0', DSTACK_NODES_NUM: '1',
+    DSTACK_GPUS_PER_NODE: gpus, DSTACK_GPUS_NUM: gpus,
+  };
+}
+
+/** Runs the host agent on the backend's instances over SSH and turns EC2's view into the environment's view. */
+export class InstanceAgents {
+  private readonly dir: string;
+  private readonly known: KnownHosts;
+  private readonly conns = new Map<string, { conn: Promise<SshConnection>; timer: NodeJS.Timeout | null; users: number }>();
+  private readonly starting = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: InstanceAgentsOptions) {
+    this.dir = path.join(options.stateDir, 'aws', 'jobs');
+    const paths = sshPaths(options.stateDir);
+    this.known = new KnownHosts(paths.knownHosts, paths.lock);
+  }
+
+  private file(instanceId: string): string {
+    if (!ID.test(instanceId)) throw new Error(`Instance id ${JSON.stringify(instanceId)} cannot name a file: use letters, digits, - and _.`);
+    return path.join(this.dir, `${instanceId}.json`);
+  }
+
+  private async read(instanceId: string): Promise<JobRecord | null> {
+    const text = await fsp.readFile(this.file(instanceId), 'utf8').catch(() => null);
+    if (text === null) return null;
+    try { return JSON.parse(text) as JobRecord; } catch { return null; }
+  }
+
+  private async write(rec: JobRecord): Promise<void> {
+    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(this.file(rec.tags.instanceId), JSON.stringify(rec), 0o600);
+  }
+
+  /** Keeps what the agent will need, before the instance is created (a crash in between loses nothing). Idempotent. */
+  async prepare(offer: Offer, tags: ResourceTags, sshPublicKey: string, job?: InstanceJob): Promise<void> {
+    if (await this.read(tags.instanceId)) return;
+    const hostKey = generateKeyPair(`${tags.runName} environment`);
+    await this.write({
+      tags, gpus: offer.resources.gpus.length, authorizedKey: sshPublicKey, hostPrivateKey: hostKey.privateKey, hostPublicKey: hostKey.publicKey,
+      sshPort: ENVIRONMENT_SSH_PORT, init: job?.init ?? [], workingDir: job?.workingDir ?? null, runId: job?.runId ?? tags.instanceId,
+      inactivitySecs: job?.inactivityDuration ?? 0, maxDurationSecs: job?.maxDuration ?? 0, env: job?.env ?? {}, startedAt: null,
+    });
+  }
+
+  /** Forgets an instance: its job record, its pinned host key and its connection. Idempotent. */
+  async forget(instanceId: string): Promise<void> {
+    await fsp.rm(this.file(instanceId), { force: true });
+    await this.known.forget(instanceHostKeyAlias(instanceId));
+    const c = this.conns.get(instanceId);
+    this.conns.delete(instanceId);
+    if (c?.timer) clearTimeout(c.timer);
+    (await c?.conn.catch(() => null))?.close();
+  }
+
+  /** EC2's views with the environment's state: agent started where due, report read, SSH endpoint of the environment. */
+  attach(views: ProviderInstance[]): Promise<ProviderInstance[]> {
+    return Promise.all(views.map((v) => this.attachOne(v)));
+  }
+
+  private async attachOne(view: ProviderInstance): Promise<ProviderInstance> {
+    if (view.state !== 'running' || !view.ssh) return view;
+    const rec = await this.read(view.instanceId);
+    if (!rec) return view;
+    const host = view.ssh;
+    const bare: ProviderInstance = { ...view };
+    delete bare.ssh;
+    const via: SshVia = { hostName: host.host, port: host.port, user: host.user, hostKeyAlias: instanceHostKeyAlias(view.instanceId) };
+    const ssh: NonNullable<ProviderInstance['ssh']> = { host: '127.0.0.1', port: rec.sshPort, user: host.user, hostPublicKey: rec.hostPublicKey, via };
+    try {
+      return await this.use(view.instanceId, host, async (conn) => {
+        const agent = new HostAgent(conn, view.instanceId);
+        if (rec.startedAt === null) await withTimeout(this.start(agent, rec, host.host), this.options.startTimeoutMs ?? 120_000, `Starting the agent on ${host.host}`);
+        const status = await withTimeout((async () => { await agent.renewLease(); return agent.status(); })(), this.options.callTimeoutMs ?? 5_000, `The instance ${host.host}`);
+        // The agent stopped (inactivity, max_duration, asked) or its directory is gone: the environment is over.
+        if (status.state === 'stopped' || status.state === 'absent') return { ...bare, state: 'gone' as const };
+        const report: AgentReport = { ready: status.ready };
+        if (status.initExitCode !== undefined) report.initExitCode = status.initExitCode;
+        if (status.noConnectionsSecs !== undefined) report.noConnectionsSecs = status.noConnectionsSecs;
+        return { ...bare, ssh, report };
+      });
+    } catch {
+      // Booting (sshd or cloud-init not there yet) or unreachable right now: running, no report, tried again next pass.
+      await this.drop(view.instanceId);
+      return rec.startedAt === null ? bare : { ...bare, ssh };
+    }
+  }
+
+  /** Uploads the job and the code and starts the agent, once per instance even when passes overlap. */
+  private start(agent: HostAgent, rec: JobRecord, hostname: string): Promise<void> {
+    const id = rec.tags.instanceId;
+    let p = this.starting.get(id);
+    if (!p) {
+      p = (async () => {
+        await agent.start({
+          instanceId: id,
+          env: { ...systemEnv(rec, hostname), ...(rec.env ?? {}) },
+          init: rec.init,
+          ...(rec.workingDir !== null ? { workingDir: rec.workingDir } : {}),
+          sshPort: rec.sshPort,
+          authorizedKey: rec.authorizedKey,
+          hostPrivateKey: rec.hostPrivateKey,
+          inactivitySecs: rec.inactivitySecs,
+          maxDurationSecs: rec.maxDurationSecs,
+          leaseSecs: this.options.leaseSecs ?? 120,
+        }, await this.options.codeFor?.(rec.tags));
+        // The agent holds the env now (its own 0600 file on the instance): the secrets leave our state dir.
+        rec.startedAt = Date.now();
+        delete rec.env;
+        await this.write(rec);
+      })().finally(() => this.starting.delete(id));
+      this.starting.set(id, p);
+    }
+    return p;
+  }
+
+  /** Runs `fn` over the instance's shared connection, closing it once unused for a while. */
+  private async use<T>(instanceId: string, host: { host: string; port: number; user: string }, fn: (c: SshConnection) => Promise<T>): Promise<T> {
+    let entry = this.conns.get(instanceId);
+    if (!entry) {
+      const conn = (async () => connectSsh({
+        host: host.host, port: host.port, user: host.user, hostKeyAlias: instanceHostKeyAlias(instanceId),
+        privateKeys: [(await ensureClientKey(sshPaths(this.options.stateDir).identity)).privateKey],
+      }, { knownHosts: this.known, readyTimeoutMs: this.options.callTimeoutMs ?? 5_000 }))();
+      entry = { conn, timer: null, users: 0 };
+      this.conns.set(instanceId, entry);
+      const mine = entry;
+      const forget = (): void => { if (this.conns.get(instanceId) === mine) this.conns.delete(instanceId); };
+      conn.then((c) => c.client.once('close', forget), forget);
+    }
+    const mine = entry;
+    if (mine.timer) clearTimeout(mine.timer);
+    mine.timer = null;
+    mine.users++;
+    try {
+      return await fn(await mine.conn);
+    } finally {
+      mine.users--;
+      if (mine.users === 0 && this.conns.get(instanceId) === mine) {
+        mine.timer = setTimeout(() => { void this.drop(instanceId); }, this.options.idleCloseMs ?? 3_000);
+        mine.timer.unref();
+      }
+    }
+  }
+
+  private async drop(instanceId: string): Promise<void> {
+    const c = this.conns.get(instanceId);
+    if (!c) return;
+    this.conns.delete(instanceId);
+    if (c.timer) clearTimeout(c.timer);
+    (await c.conn.catch(() => null))?.close();
+  }
+
+  /** Closes every connection (the CLI's exit). */
+  async close(): Promise<void> {
+    await Promise.all([...this.conns.keys()].map((id) => this.drop(id)));
+  }
+}

@@ -1,0 +1,159 @@
+// The whole EC2 path through the orchestrator and the CLI: the real AWS SDK over HTTP to the project's EC2 fake,
+// whose instance's public IP is a real OpenSSH test host (netns) on which the fake emulates cloud-init (the user
+// data's key goes into root's authorized_keys when the instance starts running). `apply` → RunInstances → running →
+// the agent over SSH (upload, init, ready) → `ssh -F <our config> <run>` runs in the working dir → `stop` terminates
+// the EC2 instance and removes the ssh entry, the pinned key and the job record.
+
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from '../../../src/cli/run-cli';
+import { instanceHostKeyAlias } from '../../../src/backends/aws/instance-agent';
+import { sshPaths } from '../../../src/backends/ssh/config/paths';
+import { generateKeyPair } from '../../../src/backends/ssh/keys';
+import { Store } from '../../../src/orchestrator/store/store';
+import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
+import { git, writeTree } from '../ssh/upload/helpers';
+import { FakeEc2, type FakeInstance } from './fake-ec2/server';
+import { TEST_KEYS } from './harness';
+
+interface CliResult { code: number; out: string; err: string }
+
+function ssh(config: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** The SDK reads its endpoint and credentials from process.env: set for the suite, restored after. */
+const SDK_ENV = ['AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED'];
+
+describe('AWS (EC2) through the orchestrator and the CLI: the EC2 fake, an sshd test host as the instance', function () {
+  this.timeout(180_000);
+  let hosts: TestHosts;
+  let fake: FakeEc2;
+  let state: string;
+  let project: string;
+  let env: NodeJS.ProcessEnv;
+  let ip: string;
+  const saved = new Map<string, string | undefined>();
+  const cloudInit: string[] = [];
+
+  async function cli(...argv: string[]): Promise<CliResult> {
+    let out = '';
+    let err = '';
+    const code = await runCli(argv, { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, env, cwd: project, confirm: () => Promise.resolve(false) });
+    return { code, out, err };
+  }
+
+  before(function () {
+    skipUnless(this, hostsUnavailable() ?? sshClientUnavailable());
+  });
+
+  before(async () => {
+    state = mkdtempSync(path.join(os.tmpdir(), 'dvs-aws-e2e-'));
+    project = path.join(state, 'project');
+    mkdirSync(project);
+    // The host starts with an unrelated key only: our key reaches it through the fake's cloud-init alone.
+    hosts = new TestHosts(generateKeyPair('not ours').publicKey);
+    ip = hosts.up('ec2', 1);
+    const authorized = path.join(hosts.hostDir('ec2'), 'root', '.ssh', 'authorized_keys');
+    fake = await FakeEc2.start({
+      accessKeys: [TEST_KEYS.accessKeyId], pendingMs: 1_000, shuttingDownMs: 1_000, publicIp: () => ip,
+      onRunning: (inst: FakeInstance) => {
+        // cloud-init's ssh_authorized_keys: each listed key (a JSON-quoted line) is authorized for the default user.
+        for (const m of inst.userData.matchAll(/^ {2}- (".*")$/gm)) {
+          const key = JSON.parse(m[1] as string) as string;
+          appendFileSync(authorized, `${key}\n`);
+          cloudInit.push(key);
+        }
+      },
+    });
+    for (const k of SDK_ENV) saved.set(k, process.env[k]);
+    for (const k of SDK_ENV) delete process.env[k];
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_EC2: fake.url, AWS_ACCESS_KEY_ID: TEST_KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_KEYS.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    env = {
+      DSTACK_VSC_STATE_DIR: state, HOME: state, PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      DSTACK_VSC_AWS_REGIONS: 'us-east-1', DSTACK_VSC_AWS_SSH_USER: 'root', DSTACK_VSC_AWS_SSH_CIDR: '10.201.0.0/16',
+    };
+    writeTree(project, {
+      'app.py': 'print(42)\n',
+      '.gitignore': 'secret.txt\n',
+      'secret.txt': 'never uploaded\n',
+      'dev.dstack.yml': [
+        'type: dev-environment', 'name: ec2-run', 'ide: vscode', 'backends: [aws]', 'regions: [us-east-1]', 'spot_policy: on-demand',
+        'resources:', '  cpu: 2..', '  disk: 120GB', 'env:', '  - TOKEN=not-on-disk-after-start', 'init:', '  - echo "init ran in $(pwd)" > init.txt', '',
+      ].join('\n'),
+    });
+    git(project, 'init', '-q');
+    git(project, 'add', 'app.py', '.gitignore', 'dev.dstack.yml');
+    git(project, 'commit', '-qm', 'init');
+  });
+
+  after(async () => {
+    for (const [k, v] of saved) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    await fake?.close();
+    hosts?.down();
+  });
+
+  it('apply provisions an EC2 instance, starts the agent on it over SSH (upload, init, ready); ssh <run> works; stop terminates it and cleans up', async () => {
+    const offers = await cli('offer', '--backend', 'aws', '--json');
+    assert.equal(offers.code, 0, offers.err);
+    assert.ok(fake.calls('DescribeInstanceTypeOfferings').length > 0, 'offer asked the live API');
+
+    const applied = await cli('apply', '-f', path.join(project, 'dev.dstack.yml'), '-y', '-d');
+    assert.equal(applied.code, 0, applied.out + applied.err);
+    assert.match(applied.out, /ec2-run provisioning completed \(running\)/);
+    const run = (await new Store(state).read()).runs.find((r) => r.name === 'ec2-run');
+    assert.equal(run?.status, 'running');
+    const instanceId = run?.instanceId ?? assert.fail('no instance');
+
+    // One RunInstances, with our client key in the user data (the only way the key reached the host), the disk and the tags.
+    const [launch, ...more] = fake.calls('RunInstances');
+    assert.equal(more.length, 0);
+    assert.equal(launch?.params.get('BlockDeviceMapping.1.Ebs.VolumeSize'), '120');
+    assert.equal(launch?.params.get('InstanceMarketOptions.MarketType'), undefined);
+    const ourKey = readFileSync(`${sshPaths(state).identity}.pub`, 'utf8').trim();
+    assert.deepEqual(cloudInit, [ourKey]);
+    const [inst] = fake.live();
+    assert.equal(inst?.tags['dstack-vsc:instance-id'], instanceId);
+    assert.equal(inst?.tags['dstack-vsc:run-name'], 'ec2-run');
+    assert.deepEqual(fake.securityGroups.get(inst?.securityGroupIds[0] ?? '')?.ingress, [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '10.201.0.0/16' }]);
+
+    // The agent ran on the instance: code uploaded (git-ignored files left out), init ran in the working dir.
+    const agentDir = path.join(hosts.hostDir('ec2'), 'root', '.dstack-vsc', instanceId);
+    assert.ok(existsSync(path.join(agentDir, 'repo', 'app.py')), 'the code was uploaded');
+    assert.ok(!existsSync(path.join(agentDir, 'repo', 'secret.txt')), 'git-ignored files are not uploaded');
+    assert.equal(readFileSync(path.join(agentDir, 'repo', 'init.txt'), 'utf8'), `init ran in /root/.dstack-vsc/${instanceId}/repo\n`);
+    // The instance's host key is pinned under the instance's own alias; the job record no longer holds the env.
+    const paths = sshPaths(state);
+    assert.match(readFileSync(paths.knownHosts, 'utf8'), new RegExp(`^${instanceHostKeyAlias(instanceId)} ssh-`, 'm'));
+    const record = path.join(state, 'aws', 'jobs', `${instanceId}.json`);
+    assert.ok(existsSync(record));
+    assert.ok(!readFileSync(record, 'utf8').includes('not-on-disk-after-start'), 'the env left our state dir once the agent held it');
+
+    // The OpenSSH client reaches the environment through the published entry (ProxyJump through the instance).
+    const r = await ssh(paths.config, 'ec2-run', 'pwd; cat app.py; printf "%s|%s\\n" "$TOKEN" "$DSTACK_RUN_NAME"');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `/root/.dstack-vsc/${instanceId}/repo\nprint(42)\nnot-on-disk-after-start|ec2-run\n`);
+
+    const stopped = await cli('stop', 'ec2-run', '-y');
+    assert.equal(stopped.code, 0, stopped.out + stopped.err);
+    assert.equal(fake.calls('TerminateInstances').length, 1);
+    assert.deepEqual(fake.live(), []);
+    assert.equal(fake.instances.get(inst?.instanceId ?? '')?.state, 'terminated', 'the EC2 instance is terminated');
+    const config = readFileSync(paths.config, 'utf8');
+    assert.ok(!/Host ec2-run\b/.test(config), config);
+    assert.ok(!readFileSync(paths.knownHosts, 'utf8').includes(instanceHostKeyAlias(instanceId)), 'the pinned instance key is forgotten');
+    assert.ok(!existsSync(record), 'the job record is gone');
+  });
+});
