@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { Backend } from '../backends/backend';
 import type { BackendId } from '../backends/offer';
-import { createBackends } from './backends-registry';
+import { createBackends, type BackendsOptions } from './backends-registry';
 import { systemClock, type Clock } from './clock';
 import { EventBus } from './events';
 import { Leader, newOwnerId } from './scheduler/leader';
@@ -41,11 +41,11 @@ export function userSshConfigFor(stateDir: string, env: NodeJS.ProcessEnv): stri
 }
 
 /** Opens the orchestrator over the state dir chosen by `env` (see defaultStateDir). */
-export function openRuntime(env: NodeJS.ProcessEnv, options: { clock?: Clock; secrets?: SecretStore } = {}): Runtime {
+export function openRuntime(env: NodeJS.ProcessEnv, options: { clock?: Clock; secrets?: SecretStore; backends?: BackendsOptions } = {}): Runtime {
   const stateDir = defaultStateDir(env);
   const clock = options.clock ?? systemClock;
   const store = new Store(stateDir);
-  const backends = createBackends(stateDir, env, clock);
+  const backends = createBackends(stateDir, env, clock, options.backends);
   const events = new EventBus();
   const owner = newOwnerId();
   const secrets = options.secrets ?? new FileSecretStore(stateDir);

@@ -5,7 +5,7 @@ import type { CommandContext } from './commands/context';
 import { COMMAND_IDS, type CommandId } from './commands/ids';
 import { DstackDiagnostics, type ValidationResult } from './diagnostics';
 import { wireExperience } from './experience';
-import { createLog } from './log';
+import { createLog, showDstackLog, type Log } from './log';
 import { registerLanguageFeatures } from './language/register';
 
 /** What activate() returns: a small API for tests and for other extensions. */
@@ -20,8 +20,7 @@ export interface DstackExtensionApi {
   readonly experience: CommandContext;
 }
 
-function register(context: vscode.ExtensionContext): DstackExtensionApi {
-  const { log } = createLog(context);
+function register(context: vscode.ExtensionContext, log: Log): DstackExtensionApi {
   const diagnostics = new DstackDiagnostics(log);
   context.subscriptions.push(diagnostics);
   registerLanguageFeatures(context);
@@ -39,13 +38,23 @@ function register(context: vscode.ExtensionContext): DstackExtensionApi {
   };
 }
 
-/** Called by VS Code when an activation event fires; a failure is shown to the user, then rethrown. */
+/** The message of an activation failure: short, with the reason (the stack goes to the dstack channel). */
+export function activationFailureMessage(error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  return `dstack: the extension failed to start: ${reason}`;
+}
+
+/** Called by VS Code when an activation event fires; a failure is logged and shown to the user, then rethrown. */
 export function activate(context: vscode.ExtensionContext): DstackExtensionApi {
+  const { log } = createLog(context);
   try {
-    return register(context);
+    return register(context, log);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    void vscode.window.showErrorMessage(`dstack: the extension failed to start: ${reason}`);
+    log(`activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    void vscode.window.showErrorMessage(activationFailureMessage(error), 'Show logs', 'Open settings').then((choice) => {
+      if (choice === 'Show logs') showDstackLog();
+      if (choice === 'Open settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'dstack');
+    });
     throw error;
   }
 }

@@ -5,6 +5,7 @@ import type { DstackDiagnostics } from './diagnostics';
 import { ExtensionRuntime } from './host';
 import type { Log } from './log';
 import { openInNewWindow, userSettingsFile } from './remote-ssh';
+import { reactToRemoteWindow } from './remote-window';
 import { RunStatusBar } from './status-bar';
 import { provisionChoice } from './commands/apply';
 import type { CommandContext } from './commands/context';
@@ -39,5 +40,10 @@ export function wireExperience(context: vscode.ExtensionContext, diagnostics: Ds
     ...registerCommands(ctx),
   );
   void host.refresh(true);
+  // Opened on one of our hosts (onResolveRemoteAuthority:ssh-remote): wait for it, or offer to start it.
+  if (ctx.attachedRun) {
+    const run = ctx.attachedRun;
+    void reactToRemoteWindow(ctx, run).then((o) => log(`remote window on ${run}: ${o.status}`), (err: unknown) => log(`remote window on ${run}: ${String(err)}`));
+  }
   return ctx;
 }

@@ -129,10 +129,10 @@ suite('commands', () => {
     assert.equal((await api.experience.host.refresh()).runs.length, before);
   });
 
-  test('SSH Doctor says honestly that it is not wired yet', async () => {
-    const outcome = await vscode.commands.executeCommand<{ status: string; message: string }>('dstack.sshDoctor');
+  test('SSH Doctor on a run that is not running says what it needs', async () => {
+    const outcome = await vscode.commands.executeCommand<{ status: string; message: string }>('dstack.sshDoctor', 'dev-vsc');
     assert.equal(outcome.status, 'not-possible');
-    assert.match(outcome.message, /not available in VS Code yet/);
+    assert.match(outcome.message, /SSH Doctor checks a running run with SSH access/);
   });
 });
 

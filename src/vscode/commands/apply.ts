@@ -11,7 +11,10 @@ import { planDevEnvironment, PlanError, type RunPlan } from '../../orchestrator/
 import { isActiveRun, type RunRecord } from '../../orchestrator/model/run';
 import { checkInPlaceUpdate, resolveEnv } from '../../schema';
 import type { Configuration, DevEnvironmentConfiguration } from '../../schema/model';
+import { LogFollower } from '../../orchestrator/logs';
 import { isDstackFile } from '../dstack-files';
+import { RunProgressTracker } from '../run-progress';
+import { vsCodeBuild, vsCodeServerInitLines } from '../vscode-server';
 import type { PlanView } from '../protocol';
 import { formatDollars } from '../protocol';
 import { projectedCost } from '../run-figures';
@@ -39,6 +42,8 @@ export interface ApplyOptions {
   env?: Record<string, string>;
   /** When the run is active and only in-place fields changed, update it without asking. */
   updateInPlace?: boolean;
+  /** Receives each line the progress notification shows (stages, attempts); tests record them. */
+  onProgress?: (line: string) => void;
 }
 
 /** A plan waiting for the user's choice in the offers view. */
@@ -47,6 +52,7 @@ interface PendingPlan {
   view: PlanView;
   file: string;
   name: string | null;
+  onProgress?: (line: string) => void;
 }
 
 const pending = new Map<string, PendingPlan>();
@@ -145,7 +151,7 @@ export async function applyCommand(ctx: CommandContext, arg?: unknown, options: 
   const existing = name ? (await ctx.host.state()).runs.find((r) => r.name === name && isActiveRun(r)) : undefined;
   if (existing && name) return reapply(ctx, file, existing, plan, options);
   const view = planView(plan, file, name);
-  pending.set(view.id, { plan, view, file, name });
+  pending.set(view.id, { plan, view, file, name, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   ctx.log(`apply ${file}: ${summary}; ${plan.offers.length} offer(s) of ${plan.totalOffers}`);
   await ctx.offers.show(view);
   if (plan.spec.offers.length === 0) {
@@ -191,10 +197,6 @@ async function reapply(ctx: CommandContext, file: string, existing: RunRecord, p
   return { status: 'updated', file, run: name, fields, message };
 }
 
-const STAGES: Partial<Record<RunRecord['jobStatus'], string>> = {
-  submitted: 'submitted', provisioning: 'provisioning', pulling: 'uploading code and running init', running: 'ready',
-};
-
 /** Provisions offer `index` of a pending plan (the offers view's choose, or Apply with an offer index). */
 export async function provisionChoice(ctx: CommandContext, planId: string, index: number): Promise<ApplyOutcome> {
   const entry = pending.get(planId);
@@ -206,8 +208,10 @@ export async function provisionChoice(ctx: CommandContext, planId: string, index
   const chosen = plan.offers[index];
   if (!chosen) return { status: 'cancelled', file, message: `offer ${index} is not in the plan` };
   pending.delete(planId);
-  // The chosen offer first; the plan's others stay behind it as failover.
-  const spec = { ...plan.spec, offers: [chosen, ...plan.spec.offers.filter((o) => o !== chosen)] };
+  // The chosen offer first; the plan's others stay behind it as failover. The VS Code server pre-install
+  // (best effort, this window's commit) runs before the file's init.
+  const init = [...preinstallInitLines(), ...plan.spec.init];
+  const spec = { ...plan.spec, init, offers: [chosen, ...plan.spec.offers.filter((o) => o !== chosen)] };
   let run: RunRecord;
   try {
     run = await submitRun(ctx.host.runtime.store, ctx.host.runtime.clock, spec, entry.name);
@@ -221,37 +225,47 @@ export async function provisionChoice(ctx: CommandContext, planId: string, index
   }
   ctx.host.runtime.leader.poke();
   ctx.log(`apply ${file}: submitted run ${run.name}`);
-  return follow(ctx, planId, file, run);
+  return follow(ctx, planId, file, run, entry.onProgress);
 }
 
-async function follow(ctx: CommandContext, planId: string, file: string, submitted: RunRecord): Promise<ApplyOutcome> {
+/** The init lines that pre-install this window's VS Code server, unless `dstack.preinstallVsCodeServer` is off. */
+export function preinstallInitLines(): string[] {
+  if (vscode.workspace.getConfiguration('dstack').get<boolean>('preinstallVsCodeServer') === false) return [];
+  const build = vsCodeBuild(vscode.env.appRoot);
+  return build ? vsCodeServerInitLines(build) : [];
+}
+
+/** Follows a submitted run in a progress notification (stages, every attempt) and streams its init output. */
+async function follow(ctx: CommandContext, planId: string, file: string, submitted: RunRecord, onProgress?: (line: string) => void): Promise<ApplyOutcome> {
   const name = submitted.name;
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `dstack: ${name}`, cancellable: false }, async (progress) => {
-    const off = ctx.host.runtime.events.on((e) => {
-      if (e.kind === 'log' && e.run === name) ctx.runLogs.appendLine(`[${name}] ${e.line}`);
-      if (e.kind === 'attempt' && e.run === name) {
-        const a = e.attempt;
-        const text = a.outcome === 'created'
-          ? `offer ${a.offerIndex + 1}: ${a.backend} (${a.region}) ${a.instanceType} created`
-          : `offer ${a.offerIndex + 1}: ${a.backend} (${a.region}) ${a.instanceType}: ${a.outcome.replace(/_/g, ' ')}; trying the next offer`;
-        ctx.runLogs.appendLine(`[${name}] ${text}`);
-        progress.report({ message: text });
-        ctx.offers.showStatus(planId, { run: name, text });
-      }
-    });
-    let lastStage = '';
+    const tracker = new RunProgressTracker(submitted.id);
+    const logs = new LogFollower(ctx.host.runtime.backends);
+    let partial = '';
+    let current: RunRecord | undefined = submitted;
+    const streamLogs = (): void => {
+      if (!current) return;
+      const lines = (partial + logs.poll(current)).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) ctx.runLogs.appendLine(`[${name}] ${line}`);
+    };
+    // Init output grows without a store change: poll it while the run starts.
+    const timer = setInterval(streamLogs, 1000);
     try {
       const state = await ctx.host.waitFor((s) => {
-        const r = s.runs.find((x) => x.id === submitted.id);
-        const stage = r ? STAGES[r.jobStatus] : undefined;
-        if (r && stage && stage !== lastStage) {
-          lastStage = stage;
-          progress.report({ message: stage });
-          ctx.offers.showStatus(planId, { run: name, text: stage });
+        current = s.runs.find((x) => x.id === submitted.id);
+        for (const line of tracker.update(s)) {
+          ctx.runLogs.appendLine(`[${name}] ${line}`);
+          progress.report({ message: line });
+          ctx.offers.showStatus(planId, { run: name, text: line });
+          onProgress?.(line);
         }
-        return !r || !['submitted', 'pending', 'provisioning', 'terminating'].includes(r.status);
+        streamLogs();
+        return !current || !['submitted', 'pending', 'provisioning', 'terminating'].includes(current.status);
       });
       const run = state.runs.find((x) => x.id === submitted.id);
+      streamLogs();
+      if (partial) ctx.runLogs.appendLine(`[${name}] ${partial}`);
       if (run?.status === 'running') {
         const message = `dstack: ${name} is running (${file}).`;
         void vscode.window.showInformationMessage(message, 'Open in VS Code', 'Show logs').then((c) => {
@@ -263,12 +277,13 @@ async function follow(ctx: CommandContext, planId: string, file: string, submitt
       const why = run ? finalMessage(run) : 'gone';
       const message = `dstack: ${name} did not start: ${why}.`;
       ctx.offers.showStatus(planId, { run: name, text: why });
+      onProgress?.(why);
       void vscode.window.showErrorMessage(message, 'Show logs').then((c) => {
         if (c) void vscode.commands.executeCommand('dstack.showLogs', name);
       });
       return { status: 'failed', file, run: name, message };
     } finally {
-      off();
+      clearInterval(timer);
     }
   });
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { applyCommand, applyOptions } from './apply';
 import type { CommandContext } from './context';
 import { COMMAND_IDS, type CommandId } from './ids';
-import { copySshCommand, extendRun, openInVsCode, runActions, showLogs, sshDoctorCommand, stopRun } from './run-commands';
+import { copySshCommand, extendRun, openInVsCode, runActions, showLogs, sshDoctor, stopRun } from './run-commands';
 import { OFFERS_VIEW_ID } from '../views/offers-view';
 
 /** Registers every command with VS Code; returns the disposables. */
@@ -16,7 +16,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     'dstack.showOffers': () => vscode.commands.executeCommand(`${OFFERS_VIEW_ID}.focus`),
     'dstack.showLogs': (arg) => showLogs(ctx, arg),
     'dstack.refresh': () => ctx.runs.refresh(),
-    'dstack.sshDoctor': () => sshDoctorCommand(),
+    'dstack.sshDoctor': (arg) => sshDoctor(ctx, arg),
     'dstack.openInVsCode': (arg) => openInVsCode(ctx, arg),
     'dstack.copySshCommand': (arg) => copySshCommand(ctx, arg),
     'dstack.extend': (arg) => extendRun(ctx, arg),

@@ -6,6 +6,9 @@ import { runLogFiles } from '../../orchestrator/logs';
 import { isActiveRun, type RunRecord } from '../../orchestrator/model/run';
 import { findRun, requestStop, RunNotFoundError, updateInPlace } from '../../orchestrator/orchestrator';
 import { formatPrettyDuration } from '../../schema';
+import type { DoctorReport } from '../../backends/ssh/config/doctor';
+import { desiredEndpoints } from '../../orchestrator/scheduler/ssh-publisher';
+import { showDstackLog } from '../log';
 import { openRemoteFolder } from '../remote-ssh';
 import { remoteWorkingDir } from '../remote-ssh-settings';
 import { extendedInactivity } from '../run-figures';
@@ -128,7 +131,32 @@ export async function runActions(ctx: CommandContext): Promise<RunCommandOutcome
   }
 }
 
-/** SSH Doctor: honest about what the core backs today. */
-export function sshDoctorCommand(): RunCommandOutcome {
-  return notPossible(null, 'dstack: SSH Doctor is not available in VS Code yet: the orchestrator does not publish ssh config entries for runs yet. The doctor for our ssh config ships in the core (src/backends/ssh/config) and will be wired here when runs publish entries.');
+/** What SSH Doctor found (returned for tests): the core doctor's report for the run. */
+export type DoctorOutcome = RunCommandOutcome | { status: 'checked'; run: string; report: DoctorReport };
+
+/**
+ * SSH Doctor: asks the real OpenSSH client (`ssh -G`, through the core doctor) whether `ssh <run>` (and so
+ * Remote-SSH) reaches the environment through our entry, and shows the verdict with the fix.
+ */
+export async function sshDoctor(ctx: CommandContext, arg: unknown): Promise<DoctorOutcome> {
+  const run = await pickRun(ctx, arg, true);
+  if (!run) return notPossible(null, 'dstack: SSH Doctor needs a running run; there is none.');
+  const ep = desiredEndpoints(await ctx.host.state()).get(run.name);
+  if (run.status !== 'running' || !ep) {
+    return notPossible(run.name, `dstack: ${run.name} is ${statusMessage(run)}${run.status === 'running' ? ' without an SSH endpoint yet' : ''}; SSH Doctor checks a running run with SSH access.`);
+  }
+  const report = await ctx.host.runtime.ssh.access.doctor(ep);
+  const details = report.mismatches.map((m) => `${m.option}: ${m.actual} (expected ${m.expected})`).join('; ');
+  ctx.log(`ssh doctor ${run.name}: ${report.status}${details ? ` (${details})` : ''}`);
+  const userConfig = ctx.host.runtime.ssh.userConfig;
+  if (report.status === 'ok') {
+    void vscode.window.showInformationMessage(`dstack: SSH Doctor: ${report.message}`);
+  } else {
+    void vscode.window.showErrorMessage(`dstack: SSH Doctor: ${run.name}: ${report.message}`, 'Open ssh config', 'Show logs')
+      .then((choice) => {
+        if (choice === 'Open ssh config') void vscode.window.showTextDocument(vscode.Uri.file(userConfig));
+        if (choice === 'Show logs') showDstackLog();
+      });
+  }
+  return { status: 'checked', run: run.name, report };
 }
