@@ -27,8 +27,8 @@ import { Store } from './store/store';
 export interface BackendsOptions {
   /** The extension's SSH fleets setting (same shapes as DSTACK_VSC_SSH_HOSTS). */
   sshFleetsSetting?: unknown;
-  /** AWS keys the user entered (the extension's SecretStorage); absent = the SDK's default chain. Never logged or stored by the core. */
-  awsKeys?: AwsKeys;
+  /** AWS keys the user entered (the extension's SecretStorage), read on each AWS call; none = the SDK's default chain. Never logged or stored by the core. */
+  awsKeys?: () => Promise<AwsKeys | undefined>;
 }
 
 /** Every SSH fleet: applied ones first, then the environment's, then the extension's setting. */
@@ -59,8 +59,8 @@ export function createBackends(stateDir: string, env: NodeJS.ProcessEnv, clock: 
   // AWS only when configured; the SDK loads on the backend's first call (a separate chunk in bundles).
   const aws = awsOptionsFromEnv(env);
   if (aws) {
-    if (options.awsKeys) aws.keys = options.awsKeys;
-    backends.set('aws', new LazyAwsBackend(aws, undefined, new InstanceAgents({ stateDir, codeFor: (tags) => runCode(stateDir, tags) })));
+    const agents = new InstanceAgents({ stateDir, codeFor: (tags) => runCode(stateDir, tags) });
+    backends.set('aws', new LazyAwsBackend(aws, undefined, { agents, ...(options.awsKeys ? { keys: options.awsKeys } : {}) }));
   }
   return backends;
 }

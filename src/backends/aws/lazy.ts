@@ -2,12 +2,14 @@
 // on its first call. Bundled builds load the separately built `dist/aws.js` chunk; runs from source load
 // `./aws-backend` — so the SDK is never part of the extension's or the CLI's eager path.
 
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Backend, InstanceJob, ProviderInstance, Requirements, ResourceTags } from '../backend';
 import type { Offer } from '../offer';
 import type { AwsBackendOptions } from './aws-backend';
+import type { AwsKeys } from './client';
 import { AWS_CAPABILITIES } from './capabilities';
 import type { InstanceAgents } from './instance-agent';
 
@@ -35,6 +37,14 @@ export function awsOptionsFromEnv(env: NodeJS.ProcessEnv): AwsBackendOptions | n
 
 type AwsModule = typeof import('./aws-backend');
 
+/** What the lazy backend adds around the EC2 calls. */
+export interface LazyAwsExtras {
+  /** The SSH path on instances (agent, upload, init, readiness); absent = EC2 only. */
+  agents?: InstanceAgents;
+  /** Keys the user entered (VS Code's SecretStorage), read on every call so a change applies at once; undefined = the SDK's default chain. */
+  keys?: () => Promise<AwsKeys | undefined>;
+}
+
 /** Loads the AWS module: the built chunk beside the running bundle, else the source next to this file. */
 function loadAwsModule(): AwsModule {
   const chunk = path.join(__dirname, AWS_CHUNK);
@@ -51,8 +61,13 @@ export class LazyAwsBackend implements Backend {
   readonly id = 'aws' as const;
   readonly capabilities = AWS_CAPABILITIES;
   private backend: Backend | undefined;
+  /** The entered keys the current backend was built with (a fingerprint, not the secret). */
+  private keysId: string | undefined;
+  private readonly agents: InstanceAgents | undefined;
 
-  constructor(private readonly options: AwsBackendOptions, private readonly load: () => AwsModule = loadAwsModule, private readonly agents?: InstanceAgents) {}
+  constructor(private readonly options: AwsBackendOptions, private readonly load: () => AwsModule = loadAwsModule, private readonly extras: LazyAwsExtras = {}) {
+    this.agents = extras.agents;
+  }
 
   /** The real backend (loading the SDK on first use). */
   loaded(): Backend {
@@ -60,22 +75,32 @@ export class LazyAwsBackend implements Backend {
     return this.backend;
   }
 
-  async listOffers(req?: Requirements): Promise<Offer[]> { return this.loaded().listOffers(req); }
+  /** The backend with the keys entered now (rebuilt when they changed), else the configured credentials. */
+  private async current(): Promise<Backend> {
+    const keys = await this.extras.keys?.();
+    const id = keys ? createHash('sha256').update(`${keys.accessKeyId}\n${keys.secretAccessKey}\n${keys.sessionToken ?? ''}`).digest('hex') : undefined;
+    if (this.backend && id === this.keysId) return this.backend;
+    this.keysId = id;
+    this.backend = new (this.load().AwsBackend)(keys ? { ...this.options, keys } : this.options);
+    return this.backend;
+  }
+
+  async listOffers(req?: Requirements): Promise<Offer[]> { return (await this.current()).listOffers(req); }
   async create(offer: Offer, tags: ResourceTags, sshPublicKey: string, job?: InstanceJob): Promise<ProviderInstance> {
-    const backend = this.loaded();
+    const backend = await this.current();
     await this.agents?.prepare(offer, tags, sshPublicKey, job);
     return backend.create(offer, tags, sshPublicKey);
   }
 
   async refresh(instanceIds: string[]): Promise<ProviderInstance[]> {
-    const views = await this.loaded().refresh(instanceIds);
+    const views = await (await this.current()).refresh(instanceIds);
     return this.agents ? this.agents.attach(views) : views;
   }
 
-  async listTagged(installation: string): Promise<ProviderInstance[]> { return this.loaded().listTagged(installation); }
+  async listTagged(installation: string): Promise<ProviderInstance[]> { return (await this.current()).listTagged(installation); }
 
   async terminate(instanceId: string): Promise<void> {
-    await this.loaded().terminate(instanceId);
+    await (await this.current()).terminate(instanceId);
     await this.agents?.forget(instanceId);
   }
 

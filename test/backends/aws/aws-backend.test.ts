@@ -61,8 +61,26 @@ describe('AWS backend (real SDK over HTTP to the EC2 fake)', function () {
     const gpuOnly = await aws.listOffers(requirements({ gpu: gpu({ name: ['A10G'], count: { min: 1, max: 1 } }) }, { spot: true }));
     assert.ok(gpuOnly.length > 0 && gpuOnly.every((o) => o.resources.spot && o.resources.gpus[0]?.name === 'A10G'), JSON.stringify(gpuOnly.map((o) => o.instanceType)));
     assert.equal(fake.calls('DescribeInstanceTypes').length, 2, 'one listing per region, then the cache');
+    assert.equal(fake.calls('DescribeInstanceTypeOfferings').length, 2);
     assert.equal(fake.calls('DescribeSpotPriceHistory').length, 2);
     assert.deepEqual(fake.calls('DescribeInstanceTypes').map((r) => r.region).sort(), ['eu-west-1', 'us-east-1']);
+  });
+
+  it('marks types the region does not offer now (DescribeInstanceTypeOfferings) not_available; the cache expires after its TTL', async () => {
+    await endpoint.close();
+    endpoint = await openEndpoint({ notOffered: new Set(['us-east-1/g5.xlarge']) });
+    fake = endpoint.fake as FakeEc2;
+    const aws = backend({ offersTtlMs: 50 });
+    const offers = await aws.listOffers();
+    assert.deepEqual([...new Set(offers.filter((o) => o.instanceType === 'g5.xlarge').map((o) => `${o.region}:${o.availability}`))].sort(), ['eu-west-1:available', 'us-east-1:not_available']);
+    assert.equal(offerOf(offers, 'g4dn.xlarge', false).availability, 'available');
+    const picked = await aws.listOffers(requirements({ gpu: gpu({ name: ['A10G'], count: { min: 1, max: 1 } }) }, { spot: false }));
+    assert.equal(picked.at(-1)?.availability, 'not_available', 'unavailable offers sort last');
+    assert.equal(fake.calls('DescribeSpotPriceHistory').length, 2, 'cached within the TTL');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await aws.listOffers();
+    await aws.listOffers();
+    assert.equal(fake.calls('DescribeSpotPriceHistory').length, 4, 'read again once the TTL passed');
   });
 
   it('creates with every parameter: AMI by filters, SSH-only group, cloud-init key, disk, spot options, tags on instance and volume, ClientToken', async () => {
@@ -190,9 +208,12 @@ describe('AWS backend (real SDK over HTTP to the EC2 fake)', function () {
   it('names the quota on VcpuLimitExceeded', async () => {
     const aws = backend();
     fake.fail({ action: 'RunInstances', code: 'VcpuLimitExceeded', message: 'You have requested more vCPU capacity than your current vCPU limit of 0 allows' });
-    await expectBackendError(aws.create(offerOf(await aws.listOffers(), 'g5.xlarge', false), testTags(), TEST_PUBLIC_KEY), 'quota', /Running On-Demand G and VT instances/);
+    await expectBackendError(aws.create(offerOf(await aws.listOffers(), 'g5.xlarge', false), testTags(), TEST_PUBLIC_KEY), 'quota', /"Running On-Demand G and VT instances" \(L-DB2E81BA\).*Service Quotas.*us-east-1/);
     fake.fail({ action: 'RunInstances', code: 'MaxSpotInstanceCountExceeded' });
-    await expectBackendError(aws.create(offerOf(await aws.listOffers(), 'p3.2xlarge', true), testTags(), TEST_PUBLIC_KEY), 'quota', /All P Spot Instance Requests/);
+    await expectBackendError(aws.create(offerOf(await aws.listOffers(), 'p3.2xlarge', true), testTags(), TEST_PUBLIC_KEY), 'quota', /"All P Spot Instance Requests" \(L-7212CCBC\)/);
+    fake.fail({ action: 'RunInstances', code: 'VcpuLimitExceeded' });
+    await expectBackendError(aws.create(offerOf(await aws.listOffers(), 'm5.large', false), testTags(), TEST_PUBLIC_KEY), 'quota', /"Running On-Demand Standard \(A, C, D, H, I, M, R, T, Z\) instances" \(L-1216C47A\)/);
+    assert.equal(fake.live().length, 0);
   });
 
   it('reconciles after a crash: a new backend finds the instance by tags across regions and terminates it (no leak)', async () => {

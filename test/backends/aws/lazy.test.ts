@@ -1,9 +1,16 @@
 // The registry's AWS entry: configuration from the environment, and the SDK loaded only on the first call.
 
 import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { awsOptionsFromEnv, LazyAwsBackend } from '../../../src/backends/aws/lazy';
 import * as awsModule from '../../../src/backends/aws/aws-backend';
-import { openEndpoint, TEST_KEYS, type Ec2Endpoint } from './harness';
+import type { AwsKeys } from '../../../src/backends/aws/client';
+import { InstanceAgents } from '../../../src/backends/aws/instance-agent';
+import { BackendError } from '../../../src/backends/backend';
+import { openEndpoint, TEST_KEYS, TEST_PUBLIC_KEY, testTags, type Ec2Endpoint } from './harness';
 
 describe('AWS backend, lazily loaded', () => {
   let endpoint: Ec2Endpoint;
@@ -15,6 +22,7 @@ describe('AWS backend, lazily loaded', () => {
     assert.equal(awsOptionsFromEnv({ DSTACK_VSC_AWS_REGIONS: ' , ' }), null);
     assert.deepEqual(awsOptionsFromEnv({ DSTACK_VSC_AWS_REGIONS: 'us-east-1, eu-west-1', DSTACK_VSC_AWS_PROFILE: 'dev', DSTACK_VSC_AWS_SSH_CIDR: '198.51.100.7/32' }),
       { regions: ['us-east-1', 'eu-west-1'], profile: 'dev', sshCidr: '198.51.100.7/32' });
+    assert.equal(awsOptionsFromEnv({ DSTACK_VSC_AWS_REGIONS: 'us-east-1', DSTACK_VSC_AWS_SSH_USER: 'ec2-user' })?.sshUser, 'ec2-user');
   });
 
   it('loads the module on the first call, once, and then behaves as the AWS backend', async () => {
@@ -37,5 +45,48 @@ describe('AWS backend, lazily loaded', () => {
   it('a load failure rejects the call instead of throwing synchronously', async () => {
     const lazy = new LazyAwsBackend({ regions: ['us-east-1'] }, () => { throw new Error('chunk missing'); });
     await assert.rejects(lazy.listTagged('x'), /chunk missing/);
+  });
+
+  it('entered keys are read on every call: rejected keys fail with auth, new keys apply without a rebuild by hand', async function () {
+    if (!endpoint.fake) this.skip();
+    const fake = endpoint.fake;
+    let keys: AwsKeys | undefined = { accessKeyId: 'AKIDWRONG', secretAccessKey: 'nope' };
+    const lazy = new LazyAwsBackend({ regions: ['us-east-1'], retry: { attempts: 1, baseMs: 1 } }, () => awsModule, { keys: () => Promise.resolve(keys) });
+    await assert.rejects(lazy.listOffers(), (e: unknown) => e instanceof BackendError && e.code === 'auth' && /AuthFailure/.test(e.message) && !e.message.includes('nope'));
+    keys = { ...TEST_KEYS };
+    assert.ok((await lazy.listOffers()).length > 0);
+    assert.equal(fake.requests.at(-1)?.accessKeyId, TEST_KEYS.accessKeyId);
+  });
+
+  it('with the instance agents: the job is kept before RunInstances, an instance not reachable over SSH yet is running without a report, terminate forgets it', async function () {
+    if (!endpoint.fake) this.skip();
+    await endpoint.close();
+    // A closed port on 127.0.0.1 stands for an instance whose sshd is not up yet.
+    const port = await new Promise<number>((resolve) => { const srv = net.createServer().listen(0, '127.0.0.1', () => { const p = (srv.address() as net.AddressInfo).port; srv.close(() => resolve(p)); }); });
+    endpoint = await openEndpoint({ pendingMs: 0, publicIp: () => '127.0.0.1' });
+    const state = mkdtempSync(path.join(tmpdir(), 'aws-agents-'));
+    const agents = new InstanceAgents({ stateDir: state, callTimeoutMs: 2_000 });
+    const lazy = new LazyAwsBackend({ regions: ['us-east-1'], keys: TEST_KEYS }, () => awsModule, { agents });
+    const offer = (await lazy.listOffers()).find((o) => o.instanceType === 'm5.large' && !o.resources.spot);
+    assert.ok(offer);
+    const tags = testTags();
+    const job = { runId: 'run-id', runName: tags.runName, init: ['echo hi'], env: { TOKEN: 'secret-value' }, workingDir: null, inactivityDuration: null, maxDuration: null, leaseFile: '/dev/null' };
+    await lazy.create(offer, tags, TEST_PUBLIC_KEY, job);
+    const record = path.join(state, 'aws', 'jobs', `${tags.instanceId}.json`);
+    assert.ok(existsSync(record), 'the job was kept before the instance was created');
+    assert.equal(statSync(record).mode & 0o777, 0o600);
+    assert.equal((JSON.parse(readFileSync(record, 'utf8')) as { startedAt: number | null }).startedAt, null);
+    // Point the fake's instance at the closed port: EC2 says running, SSH cannot log in yet.
+    const view = (await (lazy.loaded() as awsModule.AwsBackend).refresh([tags.instanceId]))[0];
+    assert.equal(view?.state, 'running');
+    assert.ok(view?.ssh);
+    const [attached] = await agents.attach([{ ...view, ssh: { ...view.ssh, port } }]);
+    assert.equal(attached?.state, 'running');
+    assert.equal(attached?.report, undefined, 'no report before the agent runs');
+    assert.equal(attached?.ssh, undefined, 'no endpoint to publish before the agent runs');
+    await lazy.terminate(tags.instanceId);
+    assert.ok(!existsSync(record), 'terminate forgets the job');
+    assert.equal(endpoint.fake?.calls('TerminateInstances').length, 1);
+    await lazy.close();
   });
 });
