@@ -5,6 +5,7 @@ import type { CommandContext } from './context';
 import { COMMAND_IDS, type CommandId } from './ids';
 import { copySshCommand, extendRun, openInVsCode, runActions, showLogs, sshDoctor, stopRun } from './run-commands';
 import { OFFERS_VIEW_ID } from '../views/offers-view';
+import { setAwsCredentials } from '../aws-credentials';
 
 /** Registers every command with VS Code; returns the disposables. */
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -21,6 +22,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     'dstack.copySshCommand': (arg) => copySshCommand(ctx, arg),
     'dstack.extend': (arg) => extendRun(ctx, arg),
     'dstack.runActions': () => runActions(ctx),
+    'dstack.setAwsCredentials': () => setAwsCredentials(ctx.extension.secrets, ctx.log),
   };
   return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, handlers[id]));
 }
