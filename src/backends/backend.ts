@@ -61,6 +61,12 @@ export interface InstanceJob {
   maxDuration: number | null;
   /** The orchestrator's lease file, read by the instance's dead-man's switch. */
   leaseFile: string;
+  /** The configuration file the run was applied from (`files` entries resolve against its directory). */
+  configurationPath?: string;
+  /** The normalized configuration (image, files, docker, privileged, resources.shm_size, ...), for backends that use more than the fields above. */
+  configuration?: Record<string, unknown>;
+  /** `registry_auth` with secrets resolved: never log it, never put it on a command line. */
+  registryAuth?: { username: string; password: string };
 }
 
 /** The provider's current view of one instance. `gone` is a value, not an error. */

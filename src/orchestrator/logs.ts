@@ -1,21 +1,22 @@
-// Where a run's output lives: the local backend streams init output to one file per instance
-// (kept after the instance is gone). Other backends' logs arrive with the SSH agent.
+// Where a run's output lives: one file per instance on this machine, kept after the instance is gone:
+// the local backend streams init output into it, the SSH hosts backend appends the agent's init log on
+// every refresh. Any backend with a `logFile(instanceId)` method takes part.
 
 import * as fs from 'node:fs';
 import type { Backend } from '../backends/backend';
 import type { BackendId } from '../backends/offer';
-import { LocalBackend } from '../backends/local/local-backend';
 import type { RunRecord } from './model/run';
 import type { EventBus } from './events';
 
 /** Log files of every instance the run was created on, oldest submission first (existing ones only). */
 export function runLogFiles(run: RunRecord, backends: ReadonlyMap<BackendId, Backend>): string[] {
-  const local = backends.get('local');
-  if (!(local instanceof LocalBackend)) return [];
-  return run.attempts
-    .filter((a) => a.outcome === 'created' && a.backend === 'local')
-    .map((a) => local.logFile(`${run.id}-s${a.submission}-o${a.offerIndex}`))
-    .filter((f, i, all) => all.indexOf(f) === i && fs.existsSync(f));
+  const files: string[] = [];
+  for (const a of run.attempts) {
+    if (a.outcome !== 'created') continue;
+    const b = backends.get(a.backend) as (Backend & { logFile?: (instanceId: string) => string }) | undefined;
+    if (typeof b?.logFile === 'function') files.push(b.logFile(`${run.id}-s${a.submission}-o${a.offerIndex}`));
+  }
+  return files.filter((f, i, all) => all.indexOf(f) === i && fs.existsSync(f));
 }
 
 /** Reads what was appended to a run's log files since the last poll, and emits it as `log` events. */

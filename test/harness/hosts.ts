@@ -37,10 +37,11 @@ export class TestHosts {
     return execFileSync(HARNESS, args, { env: { ...this.env, ...extraEnv }, encoding: 'utf8' });
   }
 
-  /** Starts host `name` (index 1..200); with `gpusTsv`, it gets the fake nvidia-smi. Returns its address. */
-  up(name: string, index: number, gpusTsv?: string): string {
-    const table = gpusTsv === undefined ? {} : { TH_GPUS: path.join(this.work, `${name}-gpus.tsv`) };
-    if (gpusTsv !== undefined) writeFileSync(table.TH_GPUS as string, gpusTsv);
+  /** Starts host `name` (index 1..200); with `gpusTsv`, it gets the fake nvidia-smi; with `containers`, a working podman. Returns its address. */
+  up(name: string, index: number, gpusTsv?: string, options: { containers?: boolean } = {}): string {
+    const table: NodeJS.ProcessEnv = gpusTsv === undefined ? {} : { TH_GPUS: path.join(this.work, `${name}-gpus.tsv`) };
+    if (gpusTsv !== undefined) writeFileSync(table['TH_GPUS'] as string, gpusTsv);
+    if (options.containers) table['TH_CONTAINERS'] = '1';
     this.run(['up', name, String(index)], table);
     return `10.201.${this.net}.${10 + index}`;
   }
@@ -60,6 +61,21 @@ export class TestHosts {
   down(): void {
     try { this.run(['down']); } finally { rmSync(this.work, { recursive: true, force: true }); }
   }
+}
+
+/** The test image the harness builds from this machine's binaries (`testhosts.sh image`). */
+export const TEST_IMAGE = 'localhost/dvs-mini:latest';
+
+/** Why podman test hosts can't run here, or null; builds the test image once (cached) and prints how long that took. */
+export function containersUnavailable(): string | null {
+  const why = hostsUnavailable();
+  if (why !== null) return why;
+  if (spawnSync('podman', ['--version']).status !== 0) return 'podman is not installed (test/harness/testhosts.sh install containers)';
+  if (spawnSync('runc', ['--version']).status !== 0 && spawnSync('crun', ['--version']).status !== 0) return 'neither runc nor crun is installed';
+  const r = spawnSync(HARNESS, ['image'], { encoding: 'utf8' });
+  if (r.status !== 0) return `building the test image failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`;
+  console.log(`    (${r.stdout.trim().split('\n').pop() ?? ''})`);
+  return null;
 }
 
 /** Set by CI's SSH layer: a missing prerequisite fails the suite instead of skipping it. */

@@ -11,7 +11,14 @@
 #   testhosts.sh hostkey NAME       prints NAME's public host key
 #   testhosts.sh fault NAME drop|reject|down|heal
 #   testhosts.sh down               kills every host of this prefix, deletes its namespaces and links (idempotent)
-#   testhosts.sh install            apt packages (openssh-server openssh-client iproute2 iptables)
+#   testhosts.sh install [containers]  apt packages (openssh-server openssh-client iproute2 iptables; + podman runc crun ...)
+#   testhosts.sh image              builds the tiny container image localhost/dvs-mini:latest from this machine's own
+#                                   binaries (sshd, sh, coreutils, tar, ...; no download) into the shared read-only store
+#                                   $TH_IMGSTORE (default /opt/dvs-podman-store), once: later calls reuse it
+#
+# TH_CONTAINERS=1 with `up`: the host gets a working podman with its own storage (images come from the shared
+# store), its own /run and /dev/shm, and the machine's cgroup layout. Without it, podman and docker are hidden on
+# the host (so the agent's probe sees no runtime and the host runs environments in bare mode).
 #
 # TH_PREFIX (default dvt, <= 5 chars) and TH_NET (default 77) keep concurrent runs apart; TH_WORK holds
 # keys, configs and logs (default /tmp/$TH_PREFIX-hosts). Each host has its own mount/uts/pid namespaces:
@@ -25,6 +32,8 @@ SELF_DIR=$(cd "$(dirname "$0")" && pwd)
 BR=${P}br
 SUBNET=10.201.$NET
 ISO=10.201.$((NET + 1))
+IMGSTORE=${TH_IMGSTORE:-/opt/dvs-podman-store}
+IMAGE=localhost/dvs-mini:latest
 
 case $NET in ''|*[!0-9]*) echo "TH_NET must be a number" >&2; exit 2 ;; esac
 [ "$NET" -ge 1 ] && [ "$NET" -le 250 ] || { echo "TH_NET must be 1..250" >&2; exit 2; }
@@ -65,11 +74,34 @@ prepare_host_dir() {   # NAME DIR
   mkdir -p /run/sshd; chmod 755 /run/sshd   # else sshd: "Missing privilege separation directory"
 }
 
+containers_prelude() {   # DIR: per-host podman (own storage, /run, /dev/shm, cgroups), or podman/docker hidden
+  local D=$1 PRE="" b
+  if [ "${TH_CONTAINERS:-0}" = 1 ]; then
+    mkdir -p "$D/containers" "$D/etc-containers"; cp -a /etc/containers/. "$D/etc-containers/" 2>/dev/null || true
+    printf '[storage]\ndriver = "overlay"\ngraphroot = "/var/lib/containers/storage"\nrunroot = "/run/containers/storage"\n[storage.options]\nadditionalimagestores = ["%s"]\n' "$IMGSTORE/root" > "$D/etc-containers/storage.conf"
+    # no systemd or journald in a test host; ulimits and the OCI runtime are left to the agent (it must cope)
+    printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n[network]\nnetwork_backend = "netavark"\n' > "$D/etc-containers/containers.conf"
+    mkdir -p /var/lib/containers /etc/containers
+    PRE="mount --bind '$D/containers' /var/lib/containers && mount --bind '$D/etc-containers' /etc/containers"
+    PRE="$PRE && mount -t tmpfs -o mode=755 tmpfs /run && mkdir -p /run/sshd && mount -t tmpfs -o mode=1777 tmpfs /dev/shm"
+    # `ip netns exec` remounts /sys, so the cgroup mounts are gone: mount this machine's layout again (hybrid v1 + unified)
+    PRE="$PRE && mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup && for c in \$(awk 'NR > 1 && \$4 == 1 { print \$1 }' /proc/cgroups); do mkdir -p /sys/fs/cgroup/\$c && mount -t cgroup -o \$c cgroup /sys/fs/cgroup/\$c; done"
+    if grep -q ' /sys/fs/cgroup/unified cgroup2 ' /proc/mounts; then PRE="$PRE && mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 cgroup2 /sys/fs/cgroup/unified"; fi
+  else
+    for b in podman docker; do
+      b=$(command -v $b 2>/dev/null) || continue
+      PRE="${PRE:+$PRE && }mount --bind /dev/null '$b'"
+    done
+  fi
+  printf '%s' "$PRE"
+}
+
 start_sshd() {   # NAME NS DIR
-  local NAME=$1 NS=$2 D=$3
+  local NAME=$1 NS=$2 D=$3 EXTRA
   printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$NAME" > "$D/hosts"
+  EXTRA=$(containers_prelude "$D")
   ip netns exec "$NS" unshare --mount --uts --pid --fork --kill-child --mount-proc --propagation private \
-    sh -c "mount --bind '$D/hosts' /etc/hosts && mount --bind '$D/root' /root && mount --bind '$D/sbin' /usr/local/sbin && hostname '$NAME' && exec /usr/sbin/sshd -D -e -f '$D/sshd_config'" \
+    sh -c "mount --bind '$D/hosts' /etc/hosts && mount --bind '$D/root' /root && mount --bind '$D/sbin' /usr/local/sbin && hostname '$NAME'${EXTRA:+ && $EXTRA} && exec /usr/sbin/sshd -D -e -f '$D/sshd_config'" \
     > "$D/sshd.log" 2>&1 < /dev/null &
   local PID=$!; echo $PID > "$D/host.pid"
   for _ in $(seq 1 200); do
@@ -141,14 +173,50 @@ cmd_down() {
 
 cmd_install() {
   [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; }
-  command -v sshd >/dev/null && command -v ip >/dev/null && command -v iptables >/dev/null && command -v ssh >/dev/null && return 0
+  local pk="openssh-server openssh-client iproute2 iptables" want=0
+  command -v sshd >/dev/null && command -v ip >/dev/null && command -v iptables >/dev/null && command -v ssh >/dev/null || want=1
+  # netavark named: with --no-install-recommends apt would pick the CNI plugins instead
+  if [ "${1:-}" = containers ]; then pk="$pk podman crun runc conmon netavark aardvark-dns fuse-overlayfs catatonit"; command -v podman >/dev/null && command -v runc >/dev/null || want=1; fi
+  [ $want = 1 ] || return 0
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client iproute2 iptables >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pk >/dev/null
+}
+
+cmd_image() {   # the tiny image, built once into the shared store from this machine's binaries (no network)
+  local S="podman --root $IMGSTORE/root --runroot $IMGSTORE/run --storage-driver overlay" t0 R f p b libs
+  command -v podman >/dev/null || { echo "podman is not installed (testhosts.sh install containers)" >&2; exit 2; }
+  if $S image exists "$IMAGE" 2>/dev/null; then echo "$IMAGE cached in $IMGSTORE"; return 0; fi
+  t0=$(date +%s.%N)
+  mkdir -p "$IMGSTORE"; R=$(mktemp -d "$IMGSTORE/rootfs.XXXXXX")
+  mkdir -p "$R"/etc/ssh "$R"/run/sshd "$R"/root "$R"/tmp "$R"/var/empty "$R"/proc "$R"/sys "$R"/dev "$R"/home
+  chmod 1777 "$R/tmp"; chmod 700 "$R/root"
+  for d in bin sbin lib lib64; do if [ -L /$d ]; then mkdir -p "$R/usr/$d"; ln -s usr/$d "$R/$d"; fi; done
+  local files=()
+  for b in sh dash bash ls cat cp mv rm mkdir rmdir ln chmod chown touch env id hostname uname nproc df sleep sha256sum \
+           find xargs sort head tail wc grep sed awk mawk tar gzip cut tr tee date stat readlink dirname basename true false \
+           ps kill sshd ssh-keygen which du printf getconf base64 setsid; do
+    p=$(type -P $b 2>/dev/null || true); [ -n "$p" ] && files+=("$p" "$(readlink -f "$p")")
+  done
+  for p in /usr/lib/openssh/sftp-server /usr/lib/openssh/sshd-session /usr/lib/openssh/sshd-auth; do [ -e "$p" ] && files+=("$p"); done
+  libs=$(for f in "${files[@]}"; do ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^\t\//{print $1}'; done | sort -u)
+  for f in "${files[@]}" $libs; do
+    [ -e "$f" ] || continue
+    mkdir -p "$R$(dirname "$f")"; cp -a "$f" "$R$f" 2>/dev/null || true
+    p=$(readlink -f "$f"); mkdir -p "$R$(dirname "$p")"; cp -a "$p" "$R$p" 2>/dev/null || true
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$R/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$R/etc/group"
+  printf 'root:*:19000:0:99999:7:::\nsshd:*:19000:0:99999:7:::\n' > "$R/etc/shadow"; chmod 640 "$R/etc/shadow"
+  printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n' > "$R/etc/nsswitch.conf"
+  printf 'PRETTY_NAME="dvs-mini"\nID=dvs-mini\n' > "$R/etc/os-release"
+  tar -C "$R" -c . | $S import - "$IMAGE" >/dev/null
+  rm -rf "$R"
+  echo "$IMAGE built in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s ($(du -sh "$IMGSTORE/root" | cut -f1) store)"
 }
 
 c=${1:-}; shift || true
 case $c in
-  up) cmd_up "$@" ;; isolated) cmd_isolated "$@" ;; fault) cmd_fault "$@" ;; down) cmd_down ;; install) cmd_install ;;
+  up) cmd_up "$@" ;; isolated) cmd_isolated "$@" ;; fault) cmd_fault "$@" ;; down) cmd_down ;; install) cmd_install "$@" ;; image) cmd_image ;;
   hostkey) cat "$W/hosts/$1/ssh_host_ed25519_key.pub" ;;
   *) sed -n '2,20p' "$0"; exit 2 ;;
 esac

@@ -12,6 +12,6 @@ export { SshAccess, type EnvironmentEndpoint } from './access';
 export { probeHost, parseProbe, hostOffer, normalizeGpu, PROBE_SCRIPT, type HostFacts, type ContainerRuntime } from './probe';
 export { fleetHosts, fleetHostKeyAlias, FleetConfigError, type FleetHost } from './fleet-hosts';
 export { HostAgent, type HostJob, type HostAgentState, type HostAgentStatus } from './agent/host-agent';
-export { SshHostsBackend, type SshHostsBackendOptions } from './ssh-hosts-backend';
+export { SshHostsBackend, sshHostsLogFile, type SshHostsBackendOptions } from './ssh-hosts-backend';
 export * as upload from './upload/index';
 export * as sshConfig from './config/index';

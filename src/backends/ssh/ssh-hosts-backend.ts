@@ -4,12 +4,16 @@
 // so stopping the run stops it). The orchestrator's polling (`refresh`)
 // renews the agent's lease, so a laptop that goes to sleep lets the dead-man's switch act.
 
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AgentReport, Backend, BackendCapabilities, InstanceJob, ProviderInstance, Requirements, ResourceTags, SshVia } from '../backend';
 import { BackendError } from '../backend';
 import type { Offer } from '../offer';
+import { containerSpecFor } from './agent/container-spec';
 import { HostAgent, type HostAgentStatus } from './agent/host-agent';
+import { planJobFiles } from './agent/job-files';
 import { writeFileAtomic } from './config/atomic-write';
 import { withFileLock } from './config/file-lock';
 import { connectSsh, type SshConnection } from './connect';
@@ -45,6 +49,8 @@ export interface SshHostsBackendOptions {
   defaultPublicKey?: () => Promise<string>;
   /** How long a probe stays fresh, also across processes (`ssh-hosts/probes.json`). Default 60 s. */
   probeTtlMs?: number;
+  /** Run environments directly on the hosts even where a container runtime works (default: containers there). */
+  bare?: boolean;
 }
 
 /** A probe kept on disk, so `offer` in a new process does not reconnect to every host. */
@@ -60,11 +66,23 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** dstack's system variables of a single-node job (spec 3.3); the agent adds DSTACK_REPO_DIR and DSTACK_WORKING_DIR. */
-function systemEnv(tags: ResourceTags, offer: Offer, hostname: string, job: InstanceJob | undefined): Record<string, string> {
+/** dstack's repo id of an uploaded git work tree (`<name>-<8 base36 chars of sha256(host+path)>`); `none` without a repo. */
+export function repoIdOf(code: UploadPlan | undefined, host = os.hostname()): string {
+  if (!code || code.source !== 'git') return 'none';
+  const hex = createHash('sha256').update(`${host}${code.root}`).digest('hex');
+  return `${path.basename(code.root)}-${BigInt(`0x${hex}`).toString(36).slice(0, 8)}`;
+}
+
+/** Where the SSH hosts backend keeps an instance's init output (tailed from the agent on every refresh). */
+export function sshHostsLogFile(stateDir: string, instanceId: string): string {
+  return path.join(stateDir, 'ssh-hosts', 'logs', `${instanceId}.log`);
+}
+
+/** dstack's system variables of a single-node job (spec 3.3); the agent adds DSTACK_REPO_DIR, DSTACK_WORKING_DIR and DSTACK_MPI_HOSTFILE. */
+export function systemEnv(tags: ResourceTags, offer: Offer, hostname: string, job: InstanceJob | undefined, repoId = 'none'): Record<string, string> {
   const gpus = String(offer.resources.gpus.length);
   return {
-    DSTACK_RUN_ID: job?.runId ?? tags.instanceId, DSTACK_JOB_ID: tags.instanceId, DSTACK_RUN_NAME: tags.runName, DSTACK_REPO_ID: 'none',
+    DSTACK_RUN_ID: job?.runId ?? tags.instanceId, DSTACK_JOB_ID: tags.instanceId, DSTACK_RUN_NAME: tags.runName, DSTACK_REPO_ID: repoId,
     DSTACK_NODES_IPS: hostname, DSTACK_MASTER_NODE_IP: hostname, DSTACK_NODE_RANK: '0', DSTACK_NODES_NUM: '1',
     DSTACK_GPUS_PER_NODE: gpus, DSTACK_GPUS_NUM: gpus,
   };
@@ -188,11 +206,15 @@ export class SshHostsBackend implements Backend {
     const record: InstanceRecord = { tags, hostname, sshPort, hostPublicKey: hostKey.publicKey, createdAt: Date.now() };
     await this.update((r) => { r[tags.instanceId] = record; });
     try {
+      const code = await this.options.codeFor?.(tags);
+      const files = await planJobFiles(job?.configuration, job?.configurationPath);
+      const facts = await this.probe(hostname);
+      const container = containerSpecFor(job?.configuration, { runtime: facts.runtime, gpus: facts.gpus.length }, job?.registryAuth, this.options.bare === true);
       const conn = await this.connection(hostname);
       const agent = new HostAgent(conn, tags.instanceId);
       await agent.start({
         instanceId: tags.instanceId,
-        env: { ...systemEnv(tags, offer, hostname, job), ...(job?.env ?? {}) },
+        env: { ...systemEnv(tags, offer, hostname, job, repoIdOf(code)), ...(job?.env ?? {}) },
         init: job?.init ?? [],
         ...(job?.workingDir ? { workingDir: job.workingDir } : {}),
         sshPort,
@@ -201,7 +223,10 @@ export class SshHostsBackend implements Backend {
         inactivitySecs: job?.inactivityDuration ?? 0,
         maxDurationSecs: job?.maxDuration ?? 0,
         leaseSecs: this.options.leaseSecs ?? 120,
-      }, await this.options.codeFor?.(tags));
+        files,
+        ...(container ? { container } : {}),
+        labels: { installation: tags.installation, runName: tags.runName },
+      }, code);
     } catch (e) {
       await this.update((r) => { delete r[tags.instanceId]; });
       if (e instanceof BackendError) throw e;
@@ -246,7 +271,9 @@ export class SshHostsBackend implements Backend {
         status = await withTimeout((async () => {
           const agent = new HostAgent(await this.connection(rec.hostname), id);
           await agent.renewLease();
-          return agent.status();
+          const st = await agent.status();
+          if (st.state !== 'absent') await this.tailInitLog(agent, id);
+          return st;
         })(), HOST_CALL_MS, `SSH host ${rec.hostname}`);
       } catch {
         await this.dropConnection(rec.hostname);
@@ -257,8 +284,28 @@ export class SshHostsBackend implements Backend {
       const report: AgentReport = { ready: status.ready };
       if (status.initExitCode !== undefined) report.initExitCode = status.initExitCode;
       if (status.noConnectionsSecs !== undefined) report.noConnectionsSecs = status.noConnectionsSecs;
+      if (status.metrics) {
+        report.metrics = status.metrics;
+        const utils = (status.metrics.gpus ?? []).map((g) => g.utilizationPercent);
+        if (utils.length > 0) report.gpuUtilization = Math.max(...utils);
+      }
       return { instanceId: id, state: status.state === 'starting' ? 'pending' as const : 'running' as const, tags: rec.tags, ssh, report, providerId: `${rec.hostname}:${rec.sshPort}` };
     }));
+  }
+
+  /** The instance's init output on this machine (what `logs` reads), appended on every refresh. */
+  logFile(instanceId: string): string {
+    return sshHostsLogFile(this.options.stateDir, instanceId);
+  }
+
+  /** Appends what the agent's init.log gained since the last refresh to our copy (the offset is our copy's size). */
+  private async tailInitLog(agent: HostAgent, instanceId: string): Promise<void> {
+    const file = this.logFile(instanceId);
+    const have = await fsp.stat(file).then((s) => s.size, () => 0);
+    const { text } = await agent.initLogFrom(have);
+    if (text.length === 0) return;
+    await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await fsp.appendFile(file, text, { mode: 0o600 });
   }
 
   async listTagged(installation: string): Promise<ProviderInstance[]> {

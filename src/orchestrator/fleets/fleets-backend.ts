@@ -5,7 +5,7 @@
 
 import type { Backend, BackendCapabilities, InstanceJob, ProviderInstance, Requirements, ResourceTags } from '../../backends/backend';
 import type { Offer } from '../../backends/offer';
-import { ensureClientKey, fleetHosts, KnownHosts, SshHostsBackend, type EnvironmentEndpoint, type FleetHost, type HostFacts } from '../../backends/ssh';
+import { ensureClientKey, fleetHosts, KnownHosts, SshHostsBackend, sshHostsLogFile, type EnvironmentEndpoint, type FleetHost, type HostFacts } from '../../backends/ssh';
 import { sshPaths } from '../../backends/ssh/config/paths';
 import type { UploadPlan } from '../../backends/ssh/upload/types';
 import type { StoredFleet } from './fleet-store';
@@ -120,6 +120,11 @@ export class FleetsBackend implements Backend {
 
   terminate(instanceId: string): Promise<void> {
     return this.use((b) => b.terminate(instanceId));
+  }
+
+  /** The instance's init output on this machine (the backend appends to it on every refresh). */
+  logFile(instanceId: string): string {
+    return sshHostsLogFile(this.options.stateDir, instanceId);
   }
 
   /** The environment's SSH endpoint (for SshAccess.publish). */

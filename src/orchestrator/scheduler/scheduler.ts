@@ -188,6 +188,12 @@ export class Scheduler {
           inactivityDuration: spec.inactivityDuration, maxDuration: spec.maxDuration, leaseFile: this.options.store.leaseFile,
         };
         if (spec.codeArchive !== undefined) job.codeArchive = spec.codeArchive;
+        job.configurationPath = spec.configurationPath;
+        job.configuration = spec.configuration;
+        const auth = spec.configuration['registry_auth'] as { username?: unknown; password?: unknown } | null | undefined;
+        if (auth && typeof auth.username === 'string' && typeof auth.password === 'string') {
+          job.registryAuth = resolveSecrets({ username: auth.username, password: auth.password }, (await this.options.secrets?.()) ?? {}) as { username: string; password: string };
+        }
         view = await backend.create(offer, { installation: state.installation, runName: run.name, instanceId: id }, this.options.sshPublicKey ?? (await this.options.ssh?.clientPublicKey()) ?? '', job);
       } catch (err) {
         outcome = err instanceof BackendError ? err.code : err instanceof PlanError ? 'invalid' : 'error';

@@ -1,16 +1,20 @@
-// Drives the agent on an SSH host (bare mode: directly on the host, in its own directory): uploads the
-// job (scripts, env, init, the environment sshd's config, host key and authorized key) and the code over
-// one SSH connection, starts the agent detached, reads its status, renews its lease and stops it.
+// Drives the agent on an SSH host: uploads the job (scripts, env, init, the environment sshd's config,
+// host key and authorized key), the code and the `files` mappings over one SSH connection, starts the
+// agent detached (bare mode: directly on the host in its own directory; container mode: podman/docker),
+// reads its status and metrics, tails the init log, renews its lease and stops it.
 
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AgentReport } from '../../backend';
+import type { AgentMetrics, AgentReport } from '../../backend';
 import type { SshConnection } from '../connect';
 import { exportPrefix, shellQuote } from '../shell-quote';
 import { uploadOverSsh } from '../upload-over-ssh';
 import { archiveSize } from '../upload/tar-writer';
 import type { UploadEntry, UploadPlan } from '../upload/types';
+import type { ContainerSpec } from './container-spec';
+import { BARE_ENV_SH, containerEnvSh, type ContainerLabels } from './environment-scripts';
+import { placeFilesScript, type HostFile } from './job-files';
 import { AGENT_SH, SESSION_SH } from './scripts';
 
 /** What the agent runs. */
@@ -35,6 +39,14 @@ export interface HostJob {
   maxDurationSecs: number;
   /** The lease: the agent considers the orchestrator gone this many seconds after the last renewal. */
   leaseSecs: number;
+  /** The configuration's `files`, put in place (destination replaced) before init. */
+  files?: HostFile[];
+  /** Container mode (absent: bare mode on the host). */
+  container?: ContainerSpec;
+  /** Labels of the container (installation, run), so a restart finds it; the instance id is always added. */
+  labels?: Omit<ContainerLabels, 'instanceId'>;
+  /** Seconds between metrics samples (default 5). */
+  sampleSecs?: number;
 }
 
 /** The agent's state on the host (closed). */
@@ -78,20 +90,31 @@ export class HostAgent {
     if (running.code === 0) return;
     const repo = `${dir}/repo`;
     const workdir = job.workingDir ? path.posix.resolve(repo, job.workingDir) : repo;
-    const env = { ...job.env, DSTACK_REPO_DIR: repo, DSTACK_WORKING_DIR: workdir };
-    const files: Record<string, { text: string; mode: number }> = {
+    const env: Record<string, string> = { ...job.env, DSTACK_REPO_DIR: repo, DSTACK_WORKING_DIR: workdir, DSTACK_MPI_HOSTFILE: `${dir}/mpi_hostfile` };
+    const files = (job.files ?? []).map((f, i) => {
+      const single = f.isDir ? undefined : f.plan.entries.find((e) => e.kind === 'file');
+      if (!f.isDir && single === undefined) throw new Error(`files[${i}]: nothing to upload for ${f.path}`);
+      return { ...f, dir: `${dir}/files/${i}`, staged: single ? `${dir}/files/${i}/${single.path}` : `${dir}/files/${i}` };
+    });
+    const prelude = [...(job.container?.dockerInDocker ? ['start-dockerd'] : []), ...placeFilesScript(files, workdir)];
+    const envSh = job.container ? containerEnvSh(job.container, { installation: '', runName: '', ...job.labels, instanceId: this.instanceId }, dir) : BARE_ENV_SH;
+    const ips = (env['DSTACK_NODES_IPS'] ?? '127.0.0.1').split('\n')[0] ?? '127.0.0.1';
+    const slots = Math.max(1, Number(env['DSTACK_GPUS_PER_NODE'] ?? '1') || 1);
+    const jobFiles: Record<string, { text: string; mode: number }> = {
       'agent.sh': { text: AGENT_SH, mode: 0o700 },
       'session.sh': { text: SESSION_SH, mode: 0o700 },
       'job.env': { text: `${exportPrefix(env).replace(/; $/, '')}\n`, mode: 0o600 },
-      'init.sh': { text: ['set -e', `. ${shellQuote(`${dir}/job.env`)}`, `mkdir -p ${shellQuote(workdir)}`, `cd ${shellQuote(workdir)}`, ...job.init].join('\n') + '\n', mode: 0o600 },
-      'params': { text: `PORT=${job.sshPort}\nINACTIVITY=${Math.floor(job.inactivitySecs)}\nMAX_DURATION=${Math.floor(job.maxDurationSecs)}\nLEASE=${Math.floor(job.leaseSecs)}\n`, mode: 0o600 },
+      'init.sh': { text: ['set -e', `. ${shellQuote(`${dir}/job.env`)}`, `mkdir -p ${shellQuote(workdir)}`, `cd ${shellQuote(workdir)}`, ...prelude, ...job.init].join('\n') + '\n', mode: 0o600 },
+      'env.sh': { text: envSh, mode: 0o600 },
+      'mpi_hostfile': { text: `${ips} slots=${slots}\n`, mode: 0o644 },
+      'params': { text: `PORT=${job.sshPort}\nINACTIVITY=${Math.floor(job.inactivitySecs)}\nMAX_DURATION=${Math.floor(job.maxDurationSecs)}\nLEASE=${Math.floor(job.leaseSecs)}\nSAMPLE_SECS=${Math.max(1, Math.floor(job.sampleSecs ?? 5))}\n`, mode: 0o600 },
       'authorized_keys': { text: `${job.authorizedKey.trim()}\n`, mode: 0o600 },
       'host_key': { text: job.hostPrivateKey.endsWith('\n') ? job.hostPrivateKey : `${job.hostPrivateKey}\n`, mode: 0o600 },
       'sshd_config': { text: sshdConfig(dir, job.sshPort), mode: 0o600 },
     };
     const local = mkdtempSync(path.join(os.tmpdir(), 'dvs-agent-'));
     try {
-      const entries: UploadEntry[] = Object.entries(files).map(([name, f]) => {
+      const entries: UploadEntry[] = Object.entries(jobFiles).map(([name, f]) => {
         const abs = path.join(local, name);
         writeFileSync(abs, f.text);
         chmodSync(abs, f.mode);
@@ -103,16 +126,25 @@ export class HostAgent {
       rmSync(local, { recursive: true, force: true });
     }
     if (code) await uploadOverSsh(this.conn, code, repo);
+    await this.conn.exec(`mkdir -p ${shellQuote(repo)} && rm -rf ${shellQuote(`${dir}/files`)}`);
+    for (const f of files) await uploadOverSsh(this.conn, f.plan, f.dir);
+    const reg = job.container?.registry;
+    if (reg) {
+      // The password travels on the channel's stdin only: never on a command line, in a file of ours or a log.
+      const sudo = `[ "$(id -u)" = 0 ] || S="sudo -n"; `;
+      const login = await this.conn.exec(`${sudo}$S ${job.container?.runtime ?? 'docker'} login --username ${shellQuote(reg.username)} --password-stdin ${shellQuote(reg.server)}`, { stdin: `${reg.password}\n` });
+      if (login.code !== 0) throw new Error(`Logging in to registry ${reg.server} as ${reg.username} on ${this.conn.target.host} failed: ${login.stderr.trim().split('\n').pop() ?? ''}; check registry_auth in the configuration.`);
+    }
     // Only the detached command goes to the background, with every fd redirected: a backgrounded list
     // would keep the channel's pipes open and the exec would never end.
-    const r = await this.conn.exec(`rm -f ${shellQuote(dir)}/stop_requested ${shellQuote(dir)}/init_rc; setsid sh ${shellQuote(`${dir}/agent.sh`)} ${shellQuote(dir)} > ${shellQuote(`${dir}/agent.log`)} 2>&1 < /dev/null &`);
+    const r = await this.conn.exec(`cd ${shellQuote(dir)} && rm -f stop_requested init_rc init_exit init.log metrics state; setsid sh ${shellQuote(`${dir}/agent.sh`)} ${shellQuote(dir)} > ${shellQuote(`${dir}/agent.log`)} 2>&1 < /dev/null &`);
     if (r.code !== 0) throw new Error(`Starting the agent on ${this.conn.target.host} failed: ${r.stderr.trim()}`);
   }
 
   /** Reads the agent's state, init outcome and idle time. */
   async status(): Promise<HostAgentStatus> {
     const d = shellQuote(await this.dir());
-    const r = await this.conn.exec(`cd ${d} 2>/dev/null || { echo absent; exit 0; }; for f in state init_exit idle_secs stop_reason; do printf '%s=' "$f"; cat "$f" 2>/dev/null | head -c 64 | tr -d '\\n'; echo; done`);
+    const r = await this.conn.exec(`cd ${d} 2>/dev/null || { echo absent; exit 0; }; for f in state init_exit idle_secs stop_reason; do printf '%s=' "$f"; cat "$f" 2>/dev/null | head -c 64 | tr -d '\\n'; echo; done; head -c 4096 metrics 2>/dev/null`);
     if (r.stdout.trim() === 'absent') return { state: 'absent', ready: false, stopReason: null };
     const v = new Map(r.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
     const state = (['starting', 'init', 'ready', 'failed', 'stopped'] as const).find((s) => s === v.get('state')) ?? 'starting';
@@ -123,7 +155,20 @@ export class HostAgent {
     if (idle !== undefined && idle !== '') status.noConnectionsSecs = Number(idle);
     const reason = v.get('stop_reason');
     if (reason === 'inactivity' || reason === 'max_duration' || reason === 'requested') status.stopReason = reason;
+    const metrics = parseMetrics(r.stdout);
+    if (metrics) status.metrics = metrics;
     return status;
+  }
+
+  /** Init output from byte `offset` on (at most `max` bytes), and the offset after it; restarts from 0 when the log was replaced. */
+  async initLogFrom(offset: number, max = 256 * 1024): Promise<{ text: Buffer; next: number }> {
+    const f = shellQuote(`${await this.dir()}/init.log`);
+    const r = await this.conn.exec(`s=$(wc -c < ${f} 2>/dev/null || echo 0); echo "$s"; [ "$s" -gt ${Math.floor(offset)} ] && tail -c +${Math.floor(offset) + 1} ${f} | head -c ${Math.floor(max)} | base64; true`);
+    const [sizeLine = '0', ...rest] = r.stdout.split('\n');
+    const size = Number(sizeLine.trim()) || 0;
+    if (size < offset) return this.initLogFrom(0, max);
+    const text = Buffer.from(rest.join(''), 'base64');
+    return { text, next: offset + text.length };
   }
 
   /** The init output so far. */
@@ -146,6 +191,8 @@ export class HostAgent {
       `[ -n "$P" ] && kill -TERM "$P" 2>/dev/null`,
       `i=0; while [ -n "$P" ] && kill -0 "$P" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done`,
       `[ -n "$P" ] && kill -KILL -- "-$P" 2>/dev/null`,
+      // The agent is gone (or never stopped the environment): stop it here too (container mode: the container).
+      `[ -f ${d}/env.sh ] && (D=${d}; . ${d}/env.sh; env_stop) >/dev/null 2>&1`,
       `rm -rf ${d}`,
     ].join('\n'));
   }
@@ -159,4 +206,30 @@ function sshdConfig(dir: string, port: number): string {
     'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'UsePAM no', 'AllowTcpForwarding yes',
     `ForceCommand ${dir}/session.sh`, 'Subsystem sftp internal-sftp', 'AcceptEnv LANG LC_* COLORTERM NO_COLOR', 'ClientAliveInterval 30', 'ClientAliveCountMax 4', '',
   ].join('\n');
+}
+
+/** The agent's `metrics` file (`at=`, `cpu=`, `mem_used=`, `mem_total=`, one `gpu=util,usedMiB,totalMiB` per GPU), or null when absent. */
+export function parseMetrics(text: string): AgentMetrics | null {
+  let metrics: AgentMetrics | null = null;
+  const gpus: NonNullable<AgentMetrics['gpus']> = [];
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq < 0) continue;
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1).trim();
+    const n = Number(value);
+    if (key === 'at' && value !== '' && Number.isFinite(n)) metrics = { at: n };
+    else if (metrics === null) continue;
+    else if (key === 'cpu' && value !== '' && Number.isFinite(n)) metrics.cpuPercent = n;
+    else if (key === 'mem_used' && value !== '' && Number.isFinite(n)) metrics.memoryUsedBytes = n;
+    else if (key === 'mem_total' && value !== '' && Number.isFinite(n)) metrics.memoryTotalBytes = n;
+    else if (key === 'gpu') {
+      const [u, used, total] = value.split(',').map(Number);
+      if (u !== undefined && used !== undefined && total !== undefined && [u, used, total].every(Number.isFinite)) {
+        gpus.push({ utilizationPercent: u, memoryUsedBytes: used * 1024 * 1024, memoryTotalBytes: total * 1024 * 1024 });
+      }
+    }
+  }
+  if (metrics && gpus.length > 0) metrics.gpus = gpus;
+  return metrics;
 }

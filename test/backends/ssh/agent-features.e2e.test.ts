@@ -1,0 +1,157 @@
+// The SSH hosts backend's job features end to end on real sshd test hosts (bare mode): dstack's system
+// variables (spec 3.3), the configuration's `files` mappings, init output streamed into the run's log
+// file verbatim, and metrics (CPU, memory, GPUs from the fake nvidia-smi table) in the refresh report.
+
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { InstanceJob, ProviderInstance } from '../../../src/backends/backend';
+import type { Offer } from '../../../src/backends/offer';
+import { SshAccess } from '../../../src/backends/ssh/access';
+import { sshPaths, type SshPaths } from '../../../src/backends/ssh/config/paths';
+import { fleetHosts } from '../../../src/backends/ssh/fleet-hosts';
+import { ensureClientKey } from '../../../src/backends/ssh/keys';
+import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
+import { repoIdOf, SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
+import { planUpload } from '../../../src/backends/ssh/upload/plan';
+import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
+import { git, tempDir, writeTree } from './upload/helpers';
+
+function ssh(config: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const GPUS = 'NVIDIA L40S\t46068\t1234\t37\tGPU-1\t550.90.07\t00000000:19:00.0\nNVIDIA L40S\t46068\t20480\t91\tGPU-2\t550.90.07\t00000000:1a:00.0\n';
+const TRICKY = `it's "q" $(touch /tmp/dvs-feat-pwned) \`touch /tmp/dvs-feat-pwned2\` $HOME \\ end`;
+
+describe('SSH host agent features: system env, files, init log streaming, metrics (bare mode)', function () {
+  this.timeout(120_000);
+  let hosts: TestHosts;
+  let paths: SshPaths;
+  let state: string;
+  let backend: SshHostsBackend;
+  let ip: string;
+  let project: string;
+  let repo: string;
+
+  before(function () {
+    skipUnless(this, hostsUnavailable() ?? sshClientUnavailable());
+  });
+
+  before(async () => {
+    state = mkdtempSync(path.join(os.tmpdir(), 'dvs-feat-'));
+    paths = sshPaths(state);
+    const pair = await ensureClientKey(paths.identity);
+    hosts = new TestHosts(pair.publicKey);
+    ip = hosts.up('g1', 1, GPUS);
+    project = path.join(state, 'project');
+    mkdirSync(project);
+    writeFileSync(path.join(project, 'key'), pair.privateKey, { mode: 0o600 });
+    repo = tempDir();
+    git(repo, 'init', '-q');
+    writeTree(repo, { 'app.py': 'print(42)\n' });
+    writeTree(project, { 'conf/settings.toml': 'answer = 42\n', 'assets/a.txt': 'A\n', 'assets/sub/b.txt': 'B\n', 'assets/.gitignore': 'ignored.bin\n', 'assets/ignored.bin': 'x' });
+    const plan = await planUpload(repo);
+    backend = new SshHostsBackend({
+      hosts: await fleetHosts({ user: 'root', identity_file: 'key', hosts: [{ hostname: ip }] }, { configDir: project }),
+      knownHosts: new KnownHosts(paths.knownHosts, paths.lock), stateDir: state, codeFor: () => Promise.resolve(plan),
+      defaultPublicKey: () => Promise.resolve(pair.publicKey),
+    });
+  });
+
+  after(async () => {
+    await backend?.close();
+    hosts?.down();
+  });
+
+  async function until(id: string, ok: (v: ProviderInstance) => boolean, what: string, tries = 150): Promise<ProviderInstance> {
+    let v: ProviderInstance | undefined;
+    for (let i = 0; i < tries; i++) {
+      [v] = await backend.refresh([id]);
+      if (v && ok(v)) return v;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.fail(`${what}: last view ${JSON.stringify(v)}`);
+  }
+
+  it('refuses a `files` entry whose local path does not exist, naming the file and the fix', async () => {
+    const offer = (await backend.listOffers())[0] as Offer;
+    const tags = { installation: 'inst-feat', runName: 'feat-missing', instanceId: 'f00dfeed-0002' };
+    await assert.rejects(backend.create(offer, tags, '', {
+      runId: 'r2', runName: 'feat-missing', env: {}, init: [], workingDir: null, inactivityDuration: null, maxDuration: null, leaseFile: '/unused',
+      configurationPath: path.join(project, 'dev.dstack.yml'), configuration: { files: [{ local_path: 'nope.txt', path: 'nope.txt' }] },
+    }), /dev\.dstack\.yml: files\[0\]: local path .*nope\.txt does not exist; fix local_path/);
+    const [v] = await backend.refresh([tags.instanceId]);
+    assert.equal(v?.state, 'gone', 'nothing was started');
+  });
+
+  it('sets the system env, places files, streams init output verbatim, and reports metrics against the fake GPU table', async () => {
+    const offer = (await backend.listOffers())[0] as Offer;
+    assert.equal(offer.resources.gpus.length, 2);
+    const tags = { installation: 'inst-feat', runName: 'feat-run', instanceId: 'f00dfeed-0001' };
+    const job: InstanceJob = {
+      runId: 'run-uuid-1', runName: 'feat-run', env: { TRICKY },
+      init: [
+        'echo "init of $DSTACK_RUN_NAME"',
+        "echo 'quotes '\"'\"' \" and $(date) and `uname`'",
+        "printf '%s\\n' \"$TRICKY\"",
+        'cat settings.toml',
+      ],
+      workingDir: 'work', inactivityDuration: null, maxDuration: null, leaseFile: '/unused',
+      configurationPath: path.join(project, 'dev.dstack.yml'),
+      configuration: { type: 'dev-environment', files: [{ local_path: 'conf/settings.toml', path: 'settings.toml' }, { local_path: 'assets', path: '/root/feat-assets' }, { local_path: 'assets/a.txt', path: '~/a-copy.txt' }] },
+    };
+    await backend.create(offer, tags, '', job);
+    await until(tags.instanceId, (v) => v.report?.ready === true, 'ready');
+    // Init output arrives in the run's log file on this machine, byte for byte.
+    const v = await until(tags.instanceId, (x) => existsSync(backend.logFile(tags.instanceId)) && x.report?.metrics?.cpuPercent !== undefined, 'log and a second metrics sample');
+    assert.equal(readFileSync(backend.logFile(tags.instanceId), 'utf8'),
+      `init of feat-run\nquotes ' " and $(date) and \`uname\`\n${TRICKY}\nanswer = 42\n`);
+    assert.ok(!existsSync('/tmp/dvs-feat-pwned') && !existsSync('/tmp/dvs-feat-pwned2'));
+
+    // Metrics: the fake table's figures, the max GPU utilization, and memory from the host.
+    const m = v.report?.metrics;
+    assert.ok(m);
+    assert.deepEqual(m.gpus, [
+      { utilizationPercent: 37, memoryUsedBytes: 1234 * 2 ** 20, memoryTotalBytes: 46068 * 2 ** 20 },
+      { utilizationPercent: 91, memoryUsedBytes: 20480 * 2 ** 20, memoryTotalBytes: 46068 * 2 ** 20 },
+    ]);
+    assert.equal(v.report?.gpuUtilization, 91);
+    assert.ok((m.memoryUsedBytes ?? 0) > 1024 * 1024, `the environment's sshd uses memory: ${JSON.stringify(m)}`);
+    assert.ok((m.memoryTotalBytes ?? 0) >= (m.memoryUsedBytes ?? 0));
+    assert.ok((m.cpuPercent ?? -1) >= 0 && Math.abs(m.at - Date.now() / 1000) < 60);
+
+    // The environment: the system variables of spec 3.3, the files in place (ignored files left out).
+    const userConfig = path.join(state, 'home', '.ssh', 'config');
+    mkdirSync(path.dirname(userConfig), { recursive: true });
+    const ep = await backend.endpoint(tags.instanceId);
+    assert.ok(ep);
+    const access = new SshAccess(paths, userConfig);
+    await access.publish(ep);
+    const r = await ssh(userConfig, 'feat-run', 'pwd; for v in RUN_ID JOB_ID RUN_NAME REPO_ID REPO_DIR WORKING_DIR NODES_IPS MASTER_NODE_IP NODE_RANK NODES_NUM GPUS_PER_NODE GPUS_NUM; do eval "echo $v=\\$DSTACK_$v"; done; cat "$DSTACK_MPI_HOSTFILE"; cat settings.toml; find /root/feat-assets -type f | sort; cat ~/a-copy.txt; printf %s "$TRICKY"');
+    assert.equal(r.status, 0, r.stderr);
+    const dir = (r.stdout.split('\n')[0] ?? '').replace(/\/repo\/work$/, '');
+    assert.equal(r.stdout, [
+      `${dir}/repo/work`,
+      'RUN_ID=run-uuid-1', `JOB_ID=${tags.instanceId}`, 'RUN_NAME=feat-run', `REPO_ID=${repoIdOf(await planUpload(repo))}`,
+      `REPO_DIR=${dir}/repo`, `WORKING_DIR=${dir}/repo/work`, `NODES_IPS=${ip}`, `MASTER_NODE_IP=${ip}`, 'NODE_RANK=0', 'NODES_NUM=1',
+      'GPUS_PER_NODE=2', 'GPUS_NUM=2', `${ip} slots=2`, 'answer = 42', '/root/feat-assets/.gitignore', '/root/feat-assets/a.txt', '/root/feat-assets/sub/b.txt', 'A', TRICKY,
+    ].join('\n'));
+    assert.match(repoIdOf(await planUpload(repo)), new RegExp(`^${path.basename(repo)}-[0-9a-z]{8}$`));
+
+    await backend.terminate(tags.instanceId);
+    await access.retract('feat-run');
+    const [gone] = await backend.refresh([tags.instanceId]);
+    assert.equal(gone?.state, 'gone');
+  });
+
+});

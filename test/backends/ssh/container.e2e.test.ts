@@ -1,0 +1,154 @@
+// Container mode end to end on a real sshd test host with rootful podman (own storage, the machine's cgroup
+// layout, the tiny image built from this machine's binaries): the probe finds podman → create → the
+// environment runs in a labelled container (its sshd is the image's own, on the host network) → the
+// OpenSSH client lands in the container's rootfs in the working dir with the env → metrics from the
+// container's cgroup → terminate removes the container.
+
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { InstanceJob, ProviderInstance } from '../../../src/backends/backend';
+import type { Offer } from '../../../src/backends/offer';
+import { SshAccess } from '../../../src/backends/ssh/access';
+import { sshPaths } from '../../../src/backends/ssh/config/paths';
+import { connectSsh } from '../../../src/backends/ssh/connect';
+import { fleetHosts } from '../../../src/backends/ssh/fleet-hosts';
+import { ensureClientKey } from '../../../src/backends/ssh/keys';
+import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
+import { probeHost } from '../../../src/backends/ssh/probe';
+import { SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
+import { planUpload } from '../../../src/backends/ssh/upload/plan';
+import { containersUnavailable, skipUnless, sshClientUnavailable, TEST_IMAGE, TestHosts } from '../../harness/hosts';
+import { tempDir, writeTree } from './upload/helpers';
+
+function ssh(config: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const TRICKY = `it's "q" $(touch /tmp/dvs-ctr-pwned) \`touch /tmp/dvs-ctr-pwned2\` $HOME \\ end`;
+
+describe('SSH host agent in container mode (rootful podman on a netns test host)', function () {
+  this.timeout(240_000);
+  let hosts: TestHosts;
+  let state: string;
+  let backend: SshHostsBackend;
+  let ip: string;
+
+  before(function () {
+    this.timeout(300_000); // the first run builds the test image (cached afterwards)
+    skipUnless(this, sshClientUnavailable() ?? containersUnavailable());
+  });
+
+  before(async () => {
+    state = mkdtempSync(path.join(os.tmpdir(), 'dvs-ctr-'));
+    const pair = await ensureClientKey(sshPaths(state).identity);
+    hosts = new TestHosts(pair.publicKey);
+    ip = hosts.up('c1', 1, undefined, { containers: true });
+    const project = path.join(state, 'project');
+    mkdirSync(project);
+    writeFileSync(path.join(project, 'key'), pair.privateKey, { mode: 0o600 });
+    writeTree(project, { 'conf/settings.toml': 'answer = 42\n' });
+    const code = tempDir();
+    writeTree(code, { 'app.py': 'print(42)\n' });
+    const plan = await planUpload(code);
+    backend = new SshHostsBackend({
+      hosts: await fleetHosts({ user: 'root', identity_file: 'key', hosts: [{ hostname: ip }] }, { configDir: project }),
+      knownHosts: new KnownHosts(sshPaths(state).knownHosts, sshPaths(state).lock), stateDir: state, codeFor: () => Promise.resolve(plan),
+      defaultPublicKey: () => Promise.resolve(pair.publicKey),
+    });
+  });
+
+  after(async () => {
+    await backend?.close();
+    hosts?.down();
+  });
+
+  async function onHost(command: string): Promise<string> {
+    const paths = sshPaths(state);
+    const key = readFileSync(path.join(state, 'project', 'key'), 'utf8');
+    const conn = await connectSsh({ host: ip, port: 22, user: 'root', privateKeys: [key], hostKeyAlias: 'ctr-c1' }, { knownHosts: new KnownHosts(paths.knownHosts, paths.lock) });
+    try {
+      const r = await conn.exec(command);
+      assert.equal(r.code, 0, `${command}: ${r.stderr}`);
+      return r.stdout;
+    } finally {
+      conn.close();
+    }
+  }
+
+  async function until(id: string, ok: (v: ProviderInstance) => boolean, what: string, tries = 300): Promise<ProviderInstance> {
+    let v: ProviderInstance | undefined;
+    for (let i = 0; i < tries; i++) {
+      [v] = await backend.refresh([id]);
+      if (v && ok(v)) return v;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.fail(`${what}: last view ${JSON.stringify(v)}`);
+  }
+
+  it('runs the environment in a labelled podman container, reachable with the OpenSSH client, and removes it on terminate', async () => {
+    const paths = sshPaths(state);
+    const key = readFileSync(path.join(state, 'project', 'key'), 'utf8');
+    const probeConn = await connectSsh({ host: ip, port: 22, user: 'root', privateKeys: [key], hostKeyAlias: 'ctr-c1' }, { knownHosts: new KnownHosts(paths.knownHosts, paths.lock) });
+    const facts = await probeHost(probeConn);
+    probeConn.close();
+    assert.equal(facts.runtime, 'podman', `the probe finds a working podman: ${facts.runtimeNotes.join('; ')}`);
+
+    const offer = (await backend.listOffers())[0] as Offer;
+    const tags = { installation: 'inst-ctr', runName: 'ctr-run', instanceId: 'c0ffee00-0001' };
+    const job: InstanceJob = {
+      runId: 'run-ctr', runName: 'ctr-run', env: { TRICKY },
+      init: ['echo "init in $(cat /etc/os-release | head -1)"', "printf '%s\\n' \"$TRICKY\"", 'test -f /run/.containerenv && echo in-container', 'cat settings.toml'],
+      workingDir: 'work', inactivityDuration: null, maxDuration: null, leaseFile: '/unused',
+      configurationPath: path.join(state, 'project', 'dev.dstack.yml'),
+      configuration: { type: 'dev-environment', image: TEST_IMAGE, resources: { shm_size: 0.125 }, files: [{ local_path: 'conf/settings.toml', path: 'settings.toml' }, { local_path: 'conf', path: '/etc/feat-conf' }] },
+    };
+    const started = Date.now();
+    await backend.create(offer, tags, '', job);
+    const ready = await until(tags.instanceId, (v) => v.report?.ready === true || v.report?.initExitCode !== undefined, 'ready');
+    const log = readFileSync(backend.logFile(tags.instanceId), 'utf8');
+    assert.equal(ready.report?.ready, true, `init failed: ${log}`);
+    console.log(`    (container e2e: create → ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    assert.equal(log, `init in PRETTY_NAME="dvs-mini"\n${TRICKY}\nin-container\nanswer = 42\n`);
+
+    // The container, found by our labels; shm_size applied.
+    const ps = await onHost(`podman ps --filter label=dev.dstack-vsc.instance=${tags.instanceId} --filter label=dev.dstack-vsc.installation=inst-ctr --format '{{.Names}} {{.Image}} {{.Labels}}'`);
+    assert.match(ps, /^dstack-vsc-c0ffee00-0001 localhost\/dvs-mini:latest .*dev\.dstack-vsc\.run:ctr-run/);
+    assert.equal((await onHost(`podman inspect -f '{{.HostConfig.ShmSize}}' dstack-vsc-${tags.instanceId}`)).trim(), String(128 * 2 ** 20));
+    console.log(`    (OCI runtime the agent ended up with: ${(await onHost(`podman inspect -f '{{.OCIRuntime}}' dstack-vsc-${tags.instanceId}`)).trim()})`);
+
+    // `ssh <run>`: the container's rootfs and hostname namespace, the working dir, the env verbatim.
+    const userConfig = path.join(state, 'home', '.ssh', 'config');
+    mkdirSync(path.dirname(userConfig), { recursive: true });
+    const ep = await backend.endpoint(tags.instanceId);
+    assert.ok(ep);
+    const access = new SshAccess(paths, userConfig);
+    await access.publish(ep);
+    const r = await ssh(userConfig, 'ctr-run', 'head -1 /etc/os-release; test -f /run/.containerenv && echo in-container; pwd; echo "$DSTACK_RUN_NAME"; cat /etc/feat-conf/settings.toml; printf %s "$TRICKY"');
+    assert.equal(r.status, 0, r.stderr);
+    const dir = `/root/.dstack-vsc/${tags.instanceId}`;
+    assert.equal(r.stdout, `PRETTY_NAME="dvs-mini"\nin-container\n${dir}/repo/work\nctr-run\nanswer = 42\n${TRICKY}`);
+    assert.ok(!existsSync('/tmp/dvs-ctr-pwned') && !existsSync('/tmp/dvs-ctr-pwned2'));
+
+    // Metrics come from the container's cgroup; the session above counted as activity.
+    const v = await until(tags.instanceId, (x) => x.report?.metrics?.cpuPercent !== undefined, 'metrics');
+    assert.ok((v.report?.metrics?.memoryUsedBytes ?? 0) > 0, JSON.stringify(v.report));
+    assert.equal(v.report?.metrics?.gpus, undefined, 'no GPUs on this host');
+
+    await backend.terminate(tags.instanceId);
+    await access.retract('ctr-run');
+    assert.equal((await onHost(`podman ps -a --filter label=dev.dstack-vsc.instance=${tags.instanceId} --format '{{.Names}}'`)).trim(), '', 'the container is removed');
+    const [gone] = await backend.refresh([tags.instanceId]);
+    assert.equal(gone?.state, 'gone');
+    console.log(`    (container e2e: create → terminated in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  });
+});
