@@ -1,0 +1,254 @@
+// The Kubernetes backend, through @kubernetes/client-node: offers from the nodes (allocatable minus what pods
+// request), a pod per run, the API server's port-forward as the only way in (a local listener per pod), and
+// the pod's status read as the orchestrator's state. This module loads client-node: import it lazily
+// (src/backends/kubernetes/lazy.ts; bundled as dist/kubernetes.js).
+
+import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { Backend, InstanceJob, ProviderInstance, Requirements, ResourceTags } from '../backend';
+import { BackendError } from '../backend';
+import type { Offer } from '../offer';
+import { generateKeyPair } from '../ssh/keys';
+import { KUBERNETES_CAPABILITIES } from './capabilities';
+import { httpCode, toBackendError, type ClusterRef } from './errors';
+import { ANNOTATION_HOST_KEY, LABEL_INSTALLATION, labelValue, podName, tagsOfPod } from './labels';
+import { nodeOffers } from './offers';
+import { DEFAULT_KUBE_IMAGE, POD_SSH_PORT, type KubernetesBackendOptions } from './options';
+import type { PodAgents } from './pod-agents';
+import { podManifest } from './pod-spec';
+import { podVerdict, providerStateOf, type PodVerdict } from './pod-state';
+import { PodTunnels } from './tunnel';
+
+export type { KubernetesBackendOptions } from './options';
+
+/** Extra inputs of the backend (the registry passes the agents; tests shorten the waits). */
+export interface KubernetesBackendDeps {
+  /** Runs the job inside pods over SSH; absent: pods are reported running with their sshd as the endpoint. */
+  agents?: PodAgents;
+  /** How long `create` waits for the scheduler's decision (and an early image pull failure). Default 10 s. */
+  scheduleWaitMs?: number;
+  /** Poll interval of that wait. Default 250 ms. */
+  pollMs?: number;
+}
+
+/** The verbs the backend needs, checked with SelfSubjectAccessReview before it creates anything. */
+const NEEDED: { verb: string; resource: string; subresource?: string }[] = [
+  { verb: 'create', resource: 'pods' }, { verb: 'get', resource: 'pods' }, { verb: 'list', resource: 'pods' },
+  { verb: 'delete', resource: 'pods' }, { verb: 'create', resource: 'pods', subresource: 'portforward' },
+];
+
+// client-node 1.x is an ES module: bundles inline it (dist/kubernetes.js is CommonJS); from source, Node's
+// require(esm) (Node >= 20.19) or tsx loads it. 1.4.0 is pinned: 2.x needs Node >= 22.19 (its undici 8).
+// A plain require so esbuild inlines the package into the chunk.
+const { AuthorizationV1Api, CoreV1Api, KubeConfig, PortForward } = require('@kubernetes/client-node') as typeof K8s;
+type V1Pod = K8s.V1Pod;
+type CoreV1Api = K8s.CoreV1Api;
+type AuthorizationV1Api = K8s.AuthorizationV1Api;
+type PortForward = K8s.PortForward;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Clients { core: CoreV1Api; authz: AuthorizationV1Api; pf: PortForward; ref: ClusterRef }
+
+/** The Kubernetes backend. */
+export class KubernetesBackend implements Backend {
+  readonly id = 'kubernetes' as const;
+  readonly capabilities = KUBERNETES_CAPABILITIES;
+  private clients: Clients | undefined;
+  private accessChecked = false;
+  readonly tunnels: PodTunnels;
+
+  constructor(private readonly options: KubernetesBackendOptions = {}, private readonly deps: KubernetesBackendDeps = {}) {
+    this.tunnels = new PodTunnels((ns, pod, port, out, err, input) => this.client().pf.portForward(ns, pod, [port], out, err, input));
+  }
+
+  /** The clients for the configured context (the kubeconfig is read on first use). */
+  client(): Clients {
+    if (this.clients) return this.clients;
+    const kc = new KubeConfig();
+    const file = this.options.kubeconfig;
+    try {
+      if (file && !file.includes(process.platform === 'win32' ? ';' : ':')) kc.loadFromFile(file);
+      else kc.loadFromDefault();
+    } catch (err) {
+      throw new BackendError('invalid', `kubernetes: cannot read the kubeconfig ${file ?? '(KUBECONFIG, ~/.kube/config)'}: ${err instanceof Error ? err.message : String(err)}. Point KUBECONFIG at a valid kubeconfig file.`);
+    }
+    const wanted = this.options.context;
+    if (wanted) {
+      if (!kc.getContextObject(wanted)) throw new BackendError('invalid', `kubernetes: context ${wanted} (DSTACK_VSC_KUBE_CONTEXT) is not in the kubeconfig; it has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}.`);
+      kc.setCurrentContext(wanted);
+    }
+    const context = kc.getCurrentContext();
+    const cluster = kc.getCurrentCluster();
+    if (!context || !cluster) throw new BackendError('invalid', 'kubernetes: the kubeconfig has no current context: set DSTACK_VSC_KUBE_CONTEXT or run `kubectl config use-context <name>`.');
+    const namespace = this.options.namespace ?? kc.getContextObject(context)?.namespace ?? 'default';
+    this.clients = { core: kc.makeApiClient(CoreV1Api), authz: kc.makeApiClient(AuthorizationV1Api), pf: new PortForward(kc), ref: { server: cluster.server, context, namespace } };
+    return this.clients;
+  }
+
+  private async call<T>(what: string, fn: (c: Clients) => Promise<T>): Promise<T> {
+    const c = this.client();
+    try {
+      return await fn(c);
+    } catch (err) {
+      throw toBackendError(err, what, c.ref);
+    }
+  }
+
+  async listOffers(_req?: Requirements): Promise<Offer[]> {
+    const nodes = await this.call('list nodes', (c) => c.core.listNode());
+    // Pods of every namespace count against the nodes; where listing them is not allowed, ours at least.
+    const pods = await this.call('list pods', (c) => c.core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }))
+      .catch(async (err: unknown) => {
+        if (!(err instanceof BackendError) || err.code !== 'auth') throw err;
+        return this.call('list pods', (c) => c.core.listNamespacedPod({ namespace: c.ref.namespace }));
+      });
+    return nodeOffers(nodes.items, pods.items, { region: this.client().ref.context, ...(this.options.pricePerHour !== undefined ? { pricePerHour: this.options.pricePerHour } : {}) });
+  }
+
+  /** Refuses (BackendError 'auth') when the credentials may not do what the backend needs, before anything is created. */
+  async checkAccess(): Promise<void> {
+    if (this.accessChecked) return;
+    const { ref } = this.client();
+    for (const n of NEEDED) {
+      const review = await this.call(`check access to ${n.verb} ${n.resource}`, (c) => c.authz.createSelfSubjectAccessReview({
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: ref.namespace, verb: n.verb, resource: n.resource, group: '', ...(n.subresource ? { subresource: n.subresource } : {}) } } },
+      }));
+      if (!review.status?.allowed) {
+        const what = `${n.verb} ${n.subresource ? `${n.resource}/${n.subresource}` : n.resource}`;
+        throw new BackendError('auth', `kubernetes: not allowed to ${what} in namespace ${ref.namespace} (context ${ref.context})${review.status?.reason ? `: ${review.status.reason}` : ''}. Ask the cluster admin for a Role granting ${what} there, or set DSTACK_VSC_KUBE_NAMESPACE to a namespace you may use.`);
+      }
+    }
+    this.accessChecked = true;
+  }
+
+  private async readPod(name: string): Promise<V1Pod | null> {
+    try {
+      return await this.client().core.readNamespacedPod({ name, namespace: this.client().ref.namespace });
+    } catch (err) {
+      if (httpCode(err) === 404) return null;
+      throw toBackendError(err, `read pod ${name}`, this.client().ref);
+    }
+  }
+
+  async create(offer: Offer, tags: ResourceTags, sshPublicKey: string, job?: InstanceJob): Promise<ProviderInstance> {
+    const name = podName(tags.instanceId);
+    const existing = await this.readPod(name);
+    if (existing) return this.view(existing, tags.instanceId);
+    await this.checkAccess();
+    const hostKey = generateKeyPair(`${tags.runName} environment`);
+    const keys = new Set([sshPublicKey.trim()]);
+    if (this.deps.agents) keys.add((await this.deps.agents.clientPublicKey()).trim());
+    const manifest = podManifest({
+      offer, tags, authorizedKey: [...keys].filter((k) => k !== '').join('\n'), hostKey, job,
+      defaultImage: this.options.image ?? DEFAULT_KUBE_IMAGE, sshPort: this.options.sshPort ?? POD_SSH_PORT,
+    });
+    await this.deps.agents?.prepare(tags, Number((manifest.spec as { containers: { resources: { limits?: Record<string, string> } }[] }).containers[0]?.resources.limits?.[String(offer.backendData?.['gpuResource'] ?? '')] ?? 0), hostKey, job);
+    let pod: V1Pod;
+    try {
+      pod = await this.client().core.createNamespacedPod({ namespace: this.client().ref.namespace, body: manifest as V1Pod });
+    } catch (err) {
+      if (httpCode(err) !== 409) {
+        await this.deps.agents?.forget(tags.instanceId);
+        throw toBackendError(err, 'create pods', this.client().ref);
+      }
+      const again = await this.readPod(name);
+      if (!again) throw toBackendError(err, 'create pods', this.client().ref);
+      return this.view(again, tags.instanceId);
+    }
+    pod = await this.awaitScheduling(pod, offer, tags);
+    return this.view(pod, tags.instanceId);
+  }
+
+  /** Waits (bounded) for the scheduler's decision: unschedulable = no capacity, an image that can't be pulled = invalid. */
+  private async awaitScheduling(pod: V1Pod, offer: Offer, tags: ResourceTags): Promise<V1Pod> {
+    const name = pod.metadata?.name ?? podName(tags.instanceId);
+    const deadline = Date.now() + (this.deps.scheduleWaitMs ?? 10_000);
+    let current: V1Pod = pod;
+    for (;;) {
+      const v = podVerdict(current);
+      if (v.kind === 'unschedulable' || v.kind === 'image_pull') {
+        await this.terminate(tags.instanceId);
+        throw this.verdictError(v, name, offer);
+      }
+      if (v.kind !== 'pending' || Date.now() >= deadline) return current;
+      await sleep(this.deps.pollMs ?? 250);
+      const next = await this.readPod(name);
+      if (!next) return current;
+      current = next;
+    }
+  }
+
+  private verdictError(v: PodVerdict & { kind: 'unschedulable' | 'image_pull' }, name: string, offer: Offer): BackendError {
+    const { ref } = this.client();
+    if (v.kind === 'unschedulable') return new BackendError('no_capacity', `kubernetes: pod ${name} cannot be scheduled on node ${offer.instanceType} (context ${ref.context}): ${v.message}`);
+    return new BackendError('invalid', `kubernetes: cannot pull image ${v.image} for pod ${name} (context ${ref.context}): ${v.message}. Check \`image\` in the configuration (and registry_auth for a private registry).`);
+  }
+
+  /** The orchestrator's view of a pod; running pods get their tunnel, and the agent's report where agents run. */
+  private async view(pod: V1Pod, instanceId: string): Promise<ProviderInstance> {
+    const tags = tagsOfPod(pod.metadata?.labels, pod.metadata?.annotations) ?? { installation: '', runName: '', instanceId };
+    const name = pod.metadata?.name ?? podName(instanceId);
+    const verdict = podVerdict(pod);
+    const view: ProviderInstance = { instanceId, state: providerStateOf(verdict), tags, providerId: name };
+    if (verdict.kind === 'image_pull') {
+      // The pull failed after create returned: the environment can't start (shown as the container failing to start).
+      view.report = { ready: false, initExitCode: 125 };
+      return view;
+    }
+    if (verdict.kind !== 'running') return view;
+    const ns = this.client().ref.namespace;
+    const hostPublicKey = pod.metadata?.annotations?.[ANNOTATION_HOST_KEY];
+    const podPort = await this.tunnels.open(ns, name, this.options.sshPort ?? POD_SSH_PORT);
+    const agents = this.deps.agents;
+    if (!agents) {
+      view.ssh = { host: '127.0.0.1', port: podPort, user: 'root', ...(hostPublicKey ? { hostPublicKey } : {}) };
+      return view;
+    }
+    if (hostPublicKey) await agents.pin(instanceId, hostPublicKey);
+    const outcome = await agents.attach(instanceId, podPort, name);
+    if (outcome.kind === 'stopped') return { ...view, state: 'gone' };
+    if (outcome.kind === 'report') {
+      view.report = outcome.report;
+      const envPort = await this.tunnels.open(ns, name, agents.environmentPort);
+      view.ssh = { host: '127.0.0.1', port: envPort, user: 'root', ...(hostPublicKey ? { hostPublicKey } : {}) };
+    }
+    return view;
+  }
+
+  async refresh(instanceIds: string[]): Promise<ProviderInstance[]> {
+    return Promise.all(instanceIds.map(async (id) => {
+      const pod = await this.readPod(podName(id));
+      if (!pod) return { instanceId: id, state: 'gone' as const, tags: { installation: '', runName: '', instanceId: id } };
+      return this.view(pod, id);
+    }));
+  }
+
+  async listTagged(installation: string): Promise<ProviderInstance[]> {
+    const pods = await this.call('list pods', (c) => c.core.listNamespacedPod({ namespace: c.ref.namespace, labelSelector: `${LABEL_INSTALLATION}=${labelValue(installation)}` }));
+    const out: ProviderInstance[] = [];
+    for (const pod of pods.items) {
+      const tags = tagsOfPod(pod.metadata?.labels, pod.metadata?.annotations);
+      if (!tags || tags.installation !== installation) continue;
+      out.push({ instanceId: tags.instanceId, state: providerStateOf(podVerdict(pod)), tags, ...(pod.metadata?.name ? { providerId: pod.metadata.name } : {}) });
+    }
+    return out;
+  }
+
+  async terminate(instanceId: string): Promise<void> {
+    const name = podName(instanceId);
+    const { ref } = this.client();
+    await this.tunnels.closePod(ref.namespace, name);
+    try {
+      await this.client().core.deleteNamespacedPod({ name, namespace: ref.namespace, gracePeriodSeconds: 5 });
+    } catch (err) {
+      if (httpCode(err) !== 404) throw toBackendError(err, `delete pod ${name}`, ref);
+    }
+    await this.deps.agents?.forget(instanceId);
+  }
+
+  /** Closes the tunnels and the agents' SSH connections (the CLI's exit). */
+  async close(): Promise<void> {
+    await this.deps.agents?.close();
+    await this.tunnels.close();
+  }
+}

@@ -1,0 +1,99 @@
+// The pod of one run: image, resource requests and limits, GPU count, node affinity (the offer's node and
+// GPU model), tolerations for GPU taints, /dev/shm as a memory emptyDir, the run's env, and labels naming
+// the installation, the run and the instance. Pure: returns the manifest the backend posts.
+
+import type { InstanceJob, ResourceTags } from '../backend';
+import type { Offer } from '../offer';
+import type { ResourcesSpec } from '../../schema/model';
+import { bootstrapScript, ENV_AUTHORIZED_KEY, ENV_HOST_KEY } from './bootstrap';
+import { ANNOTATION_HOST_KEY, ANNOTATION_TAGS, podLabels, podName } from './labels';
+import { TOLERATED_TAINTS } from './offers';
+
+/** A pod manifest (the JSON the API server receives). */
+export type PodManifest = Record<string, unknown> & { metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> } };
+
+/** Inputs of `podManifest`. */
+export interface PodInputs {
+  offer: Offer;
+  tags: ResourceTags;
+  /** The key sshd in the pod accepts. */
+  authorizedKey: string;
+  /** The host key pair the orchestrator generated (the public half is pinned by the client). */
+  hostKey: { privateKey: string; publicKey: string };
+  job?: InstanceJob | undefined;
+  /** Image when the configuration names none. */
+  defaultImage: string;
+  sshPort: number;
+}
+
+const GiB = (gb: number): string => `${Math.round(gb * 1024)}Mi`;
+
+function resourcesOf(job: InstanceJob | undefined): ResourcesSpec | null {
+  const r = job?.configuration?.['resources'];
+  return r && typeof r === 'object' ? (r as ResourcesSpec) : null;
+}
+
+/** Requests at the lower bounds, limits at the upper bounds where set; GPUs as request = limit. */
+export function podResources(offer: Offer, res: ResourcesSpec | null): { requests: Record<string, string>; limits: Record<string, string>; gpus: number } {
+  const requests: Record<string, string> = {};
+  const limits: Record<string, string> = {};
+  const cpuMin = res?.cpu.count.min ?? 2;
+  requests['cpu'] = String(Math.min(cpuMin, Math.max(offer.resources.cpus, 1)));
+  if (res?.cpu.count.max !== null && res?.cpu.count.max !== undefined) limits['cpu'] = String(res.cpu.count.max);
+  const memMin = res?.memory.min ?? 8;
+  requests['memory'] = GiB(Math.min(memMin, Math.max(offer.resources.memoryGB, 0.25)));
+  if (res?.memory.max !== null && res?.memory.max !== undefined) limits['memory'] = GiB(res.memory.max);
+  const disk = res?.disk?.size.min;
+  if (disk !== null && disk !== undefined) requests['ephemeral-storage'] = GiB(Math.min(disk, Math.max(offer.resources.diskGB, 1)));
+  const gpus = res?.gpu ? Math.min(res.gpu.count.min ?? 1, offer.resources.gpus.length) : 0;
+  const gpuResource = offer.backendData?.['gpuResource'];
+  if (gpus > 0 && typeof gpuResource === 'string') {
+    requests[gpuResource] = String(gpus);
+    limits[gpuResource] = String(gpus);
+  }
+  return { requests, limits, gpus };
+}
+
+/** The pod manifest for this run on this offer. */
+export function podManifest(p: PodInputs): PodManifest {
+  const config = p.job?.configuration ?? {};
+  const image = typeof config['image'] === 'string' && config['image'] !== '' ? config['image'] : p.defaultImage;
+  const res = resourcesOf(p.job);
+  const { requests, limits, gpus } = podResources(p.offer, res);
+  const node = p.offer.backendData?.['node'];
+  const product = p.offer.backendData?.['gpuProduct'];
+  const match: { key: string; operator: 'In'; values: string[] }[] = [];
+  if (typeof node === 'string') match.push({ key: 'kubernetes.io/hostname', operator: 'In', values: [node] });
+  if (gpus > 0 && typeof product === 'string' && product !== '') match.push({ key: 'nvidia.com/gpu.product', operator: 'In', values: [product] });
+  const env: { name: string; value: string }[] = Object.entries(p.job?.env ?? {}).map(([name, value]) => ({ name, value }));
+  env.push({ name: ENV_AUTHORIZED_KEY, value: p.authorizedKey.trim() }, { name: ENV_HOST_KEY, value: p.hostKey.privateKey.trim() });
+  if (gpus === 0) env.push({ name: 'NVIDIA_VISIBLE_DEVICES', value: 'void' });
+  const volumes: Record<string, unknown>[] = [];
+  const mounts: Record<string, unknown>[] = [];
+  const shm = res?.shm_size;
+  if (shm !== null && shm !== undefined && shm > 0) {
+    volumes.push({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: GiB(shm) } });
+    mounts.push({ name: 'dshm', mountPath: '/dev/shm' });
+  }
+  const container: Record<string, unknown> = {
+    name: 'environment', image, command: ['/bin/sh', '-c', bootstrapScript(p.sshPort)], env,
+    ports: [{ name: 'ssh', containerPort: p.sshPort, protocol: 'TCP' }],
+    resources: { requests, ...(Object.keys(limits).length > 0 ? { limits } : {}) },
+    securityContext: { runAsUser: 0, ...(config['privileged'] === true ? { privileged: true } : {}) },
+    ...(mounts.length > 0 ? { volumeMounts: mounts } : {}),
+  };
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: {
+      name: podName(p.tags.instanceId), labels: podLabels(p.tags),
+      annotations: { [ANNOTATION_TAGS]: JSON.stringify(p.tags), [ANNOTATION_HOST_KEY]: p.hostKey.publicKey.trim() },
+    },
+    spec: {
+      restartPolicy: 'Never',
+      containers: [container],
+      ...(volumes.length > 0 ? { volumes } : {}),
+      ...(match.length > 0 ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: match }] } } } } : {}),
+      tolerations: TOLERATED_TAINTS.flatMap((key) => ['NoSchedule', 'NoExecute'].map((effect) => ({ key, operator: 'Exists', effect }))),
+    },
+  };
+}

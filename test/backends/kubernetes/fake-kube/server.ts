@@ -1,0 +1,300 @@
+// The project's own fake Kubernetes API server on 127.0.0.1: nodes, namespaced pods (create, read, list by
+// label selector, delete), pods across namespaces (for the offers' "minus what running pods request"),
+// SelfSubjectAccessReview with scriptable denials, and pods/portforward over a websocket in the
+// v4.channel.k8s.io framing (channel byte; the first frame of each channel carries the port, little-endian)
+// proxied to a real TCP server of the test's choosing. A tiny scheduler places a created pod on a node that
+// fits its requests, affinity and taints, or leaves it Pending/Unschedulable with the scheduler's message;
+// scripted images fail to pull. Pods go Pending -> Running `startDelayMs` after they are placed.
+
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { parseQuantity } from './quantity';
+
+/** The bits of the `ws` package's server the fake uses (it ships with client-node; no types installed). */
+interface WsSocket {
+  protocol: string;
+  readyState: number;
+  send(data: Buffer, cb?: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  on(event: 'message', cb: (data: Buffer) => void): void;
+  on(event: 'close' | 'error', cb: () => void): void;
+}
+interface WsServer {
+  handleUpgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer, cb: (ws: WsSocket) => void): void;
+  close(): void;
+}
+const { WebSocketServer } = createRequire(__filename)('ws') as { WebSocketServer: new (o: Record<string, unknown>) => WsServer };
+
+/** A JSON object as the API server stores it. */
+export type Obj = Record<string, any>;
+
+/** One request as the server received it (bodies parsed). */
+export interface Received { method: string; path: string; query: URLSearchParams; body: Obj | null; auth: string | undefined }
+
+/** How the fake behaves. */
+export interface FakeKubeOptions {
+  /** Bearer token every request must carry (absent: any). */
+  token?: string;
+  /** ms from placement to Running (default 0: the next read sees Running). */
+  startDelayMs?: number;
+}
+
+/** A fake node for `addNode`. */
+export interface FakeNodeSpec {
+  name: string;
+  cpu: string;
+  memory: string;
+  ephemeralStorage?: string;
+  gpus?: { resource: 'nvidia.com/gpu' | 'amd.com/gpu'; count: number; labels: Record<string, string> };
+  labels?: Record<string, string>;
+  taints?: { key: string; value?: string; effect: string }[];
+  arch?: string;
+}
+
+const POD_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(\/portforward)?$/;
+
+function status(code: number, reason: string, message: string): Obj {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+function matchesSelector(labels: Record<string, string> | undefined, selector: string | null): boolean {
+  if (!selector) return true;
+  return selector.split(',').every((term) => {
+    const [k, v] = term.split('=');
+    return k !== undefined && (labels ?? {})[k] === v;
+  });
+}
+
+function requestsOf(pod: Obj): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const c of (pod['spec']?.['containers'] ?? []) as Obj[]) {
+    const req = { ...(c['resources']?.['limits'] ?? {}), ...(c['resources']?.['requests'] ?? {}) } as Record<string, string>;
+    for (const [k, v] of Object.entries(req)) total[k] = (total[k] ?? 0) + parseQuantity(v);
+  }
+  return total;
+}
+
+/** The fake API server. */
+export class FakeKube {
+  readonly nodes: Obj[] = [];
+  /** Pods by `namespace/name`. */
+  readonly pods = new Map<string, Obj>();
+  readonly received: Received[] = [];
+  /** `verb resource namespace` triples SelfSubjectAccessReview answers `allowed: false` for. */
+  readonly denied = new Set<string>();
+  /** Images whose pull fails (ErrImagePull, then ImagePullBackOff). */
+  readonly unpullable = new Set<string>();
+  /** Pod port -> local TCP port the port-forward reaches (the pod's "sshd"). */
+  readonly portTargets = new Map<number, number>();
+  /** Answer every pod creation with 403 (RBAC denies it although the review said yes). */
+  forbidCreate = false;
+  /** Pods placed at (ms), for the Pending -> Running clock. */
+  private readonly placedAt = new Map<string, number>();
+  private readonly sockets = new Set<net.Socket>();
+  private readonly wss: WsServer = new WebSocketServer({ noServer: true, handleProtocols: (p: Set<string>) => (p.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false) });
+  private resourceVersion = 1;
+
+  private constructor(private readonly server: http.Server, private readonly options: FakeKubeOptions) {}
+
+  /** Starts the fake on 127.0.0.1 (a free port). */
+  static async start(options: FakeKubeOptions = {}): Promise<FakeKube> {
+    const server = http.createServer();
+    const fake = new FakeKube(server, options);
+    server.on('request', (req, res) => { void fake.handle(req, res); });
+    server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => fake.upgrade(req, socket, head));
+    server.on('connection', (s) => { fake.sockets.add(s); s.on('close', () => fake.sockets.delete(s)); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  /** `http://127.0.0.1:<port>`. */
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Adds a node with these allocatable resources and labels. */
+  addNode(spec: FakeNodeSpec): void {
+    const allocatable: Record<string, string> = { cpu: spec.cpu, memory: spec.memory, 'ephemeral-storage': spec.ephemeralStorage ?? '100Gi', pods: '110' };
+    if (spec.gpus) allocatable[spec.gpus.resource] = String(spec.gpus.count);
+    this.nodes.push({
+      kind: 'Node', apiVersion: 'v1',
+      metadata: { name: spec.name, uid: `node-${spec.name}`, labels: { 'kubernetes.io/hostname': spec.name, 'kubernetes.io/arch': spec.arch ?? 'amd64', ...spec.labels, ...spec.gpus?.labels } },
+      spec: spec.taints ? { taints: spec.taints } : {},
+      status: { allocatable, capacity: allocatable, conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+  }
+
+  /** Adds a running pod of someone else's on a node (its requests count against the node). */
+  addForeignPod(namespace: string, name: string, node: string, requests: Record<string, string>): void {
+    this.pods.set(`${namespace}/${name}`, {
+      kind: 'Pod', apiVersion: 'v1', metadata: { name, namespace, uid: `uid-${name}`, labels: {} },
+      spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox', resources: { requests } }] },
+      status: { phase: 'Running' },
+    });
+  }
+
+  /** Pod creations as the server received them. */
+  createdPods(): Obj[] {
+    return this.received.filter((r) => r.method === 'POST' && /\/pods$/.test(r.path)).map((r) => r.body as Obj);
+  }
+
+  async close(): Promise<void> {
+    this.wss.close();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private send(res: http.ServerResponse, code: number, body: Obj): void {
+    res.writeHead(code, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  private authorized(req: http.IncomingMessage): boolean {
+    return this.options.token === undefined || req.headers.authorization === `Bearer ${this.options.token}`;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: Obj | null = null;
+    try { body = text === '' ? null : (JSON.parse(text) as Obj); } catch { return this.send(res, 400, status(400, 'BadRequest', 'body is not JSON')); }
+    this.received.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, auth: req.headers.authorization });
+    if (!this.authorized(req)) return this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && url.pathname === '/version') return this.send(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake' });
+    if (method === 'GET' && url.pathname === '/api/v1/nodes') return this.send(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata: { resourceVersion: String(this.resourceVersion) }, items: this.nodes });
+    if (method === 'GET' && url.pathname === '/api/v1/pods') {
+      const items = [...this.pods.values()].map((p) => this.advance(p)).filter((p) => matchesSelector(p['metadata']['labels'], url.searchParams.get('labelSelector')));
+      return this.send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
+    }
+    if (method === 'POST' && url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
+      const attrs = (body?.['spec']?.['resourceAttributes'] ?? {}) as Obj;
+      const key = `${attrs['verb']} ${attrs['resource']} ${attrs['namespace']}`;
+      const allowed = !this.denied.has(key);
+      return this.send(res, 201, { ...body, status: allowed ? { allowed: true } : { allowed: false, reason: `RBAC: user "test" cannot ${attrs['verb']} ${attrs['resource']} in "${attrs['namespace']}"` } });
+    }
+    const m = POD_PATH.exec(url.pathname);
+    if (m) {
+      const ns = decodeURIComponent(m[1] ?? '');
+      const name = m[2] === undefined ? undefined : decodeURIComponent(m[2]);
+      if (name === undefined && method === 'GET') {
+        const items = [...this.pods.values()].filter((p) => p['metadata']['namespace'] === ns && matchesSelector(p['metadata']['labels'], url.searchParams.get('labelSelector'))).map((p) => this.advance(p));
+        return this.send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
+      }
+      if (name === undefined && method === 'POST') return this.createPod(ns, body, res);
+      const pod = name === undefined ? undefined : this.pods.get(`${ns}/${name}`);
+      if (!pod) return this.send(res, 404, status(404, 'NotFound', `pods "${name}" not found`));
+      if (method === 'GET') return this.send(res, 200, this.advance(pod));
+      if (method === 'DELETE') {
+        this.pods.delete(`${ns}/${name}`);
+        return this.send(res, 200, { ...pod, metadata: { ...pod['metadata'], deletionTimestamp: new Date().toISOString() } });
+      }
+    }
+    return this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
+  }
+
+  private createPod(ns: string, body: Obj | null, res: http.ServerResponse): void {
+    if (this.forbidCreate) return this.send(res, 403, status(403, 'Forbidden', `pods is forbidden: User "test" cannot create resource "pods" in API group "" in the namespace "${ns}"`));
+    const name = body?.['metadata']?.['name'] as string | undefined;
+    if (!body || !name) return this.send(res, 422, status(422, 'Invalid', 'Pod "" is invalid: metadata.name: Required value'));
+    for (const v of Object.values((body['metadata']['labels'] ?? {}) as Record<string, string>)) {
+      if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v) || v.length > 63) return this.send(res, 422, status(422, 'Invalid', `Pod "${name}" is invalid: metadata.labels: Invalid value: "${v}"`));
+    }
+    if (this.pods.has(`${ns}/${name}`)) return this.send(res, 409, status(409, 'AlreadyExists', `pods "${name}" already exists`));
+    const pod: Obj = JSON.parse(JSON.stringify(body)) as Obj;
+    pod['metadata'] = { ...pod['metadata'], namespace: ns, uid: `uid-${name}-${this.resourceVersion++}`, creationTimestamp: new Date().toISOString() };
+    pod['status'] = { phase: 'Pending', conditions: [] };
+    this.pods.set(`${ns}/${name}`, pod);
+    this.schedule(pod);
+    this.send(res, 201, pod);
+  }
+
+  /** Places the pod on the first node that fits, or records the scheduler's reason. */
+  private schedule(pod: Obj): void {
+    const want = requestsOf(pod);
+    const affinity = (pod['spec']?.['affinity']?.['nodeAffinity']?.['requiredDuringSchedulingIgnoredDuringExecution']?.['nodeSelectorTerms'] ?? []) as Obj[];
+    const tolerations = (pod['spec']?.['tolerations'] ?? []) as Obj[];
+    const reasons = new Map<string, number>();
+    const why = (r: string): void => { reasons.set(r, (reasons.get(r) ?? 0) + 1); };
+    for (const node of this.nodes) {
+      const labels = node['metadata']['labels'] as Record<string, string>;
+      const okAffinity = affinity.length === 0 || affinity.some((t) => ((t['matchExpressions'] ?? []) as Obj[]).every((e) => e['operator'] === 'In' && (e['values'] as string[]).includes(labels[e['key'] as string] ?? '')));
+      if (!okAffinity) { why("node(s) didn't match Pod's node affinity/selector"); continue; }
+      const untolerated = ((node['spec']?.['taints'] ?? []) as Obj[]).find((t) => t['effect'] === 'NoSchedule' && !tolerations.some((o) => o['key'] === t['key'] && (o['operator'] === 'Exists' || o['value'] === t['value'])));
+      if (untolerated) { why(`node(s) had untolerated taint {${untolerated['key']}: ${untolerated['value'] ?? ''}}`); continue; }
+      const used: Record<string, number> = {};
+      for (const p of this.pods.values()) {
+        if (p === pod || p['spec']?.['nodeName'] !== node['metadata']['name']) continue;
+        for (const [k, v] of Object.entries(requestsOf(p))) used[k] = (used[k] ?? 0) + v;
+      }
+      const short = Object.entries(want).find(([k, v]) => v > parseQuantity((node['status']['allocatable'] as Record<string, string>)[k] ?? '0') - (used[k] ?? 0));
+      if (short) { why(`Insufficient ${short[0]}`); continue; }
+      pod['spec']['nodeName'] = node['metadata']['name'];
+      this.placedAt.set(pod['metadata']['uid'] as string, Date.now());
+      pod['status']['conditions'] = [{ type: 'PodScheduled', status: 'True' }];
+      return;
+    }
+    const detail = [...reasons].map(([r, n]) => `${n} ${r}`).join(', ');
+    pod['status']['conditions'] = [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: `0/${this.nodes.length} nodes are available: ${detail}. preemption: 0/${this.nodes.length} nodes are available.` }];
+  }
+
+  /** The pod's status now: Running once placed long enough, image pull failures for scripted images. */
+  private advance(pod: Obj): Obj {
+    const placed = this.placedAt.get(pod['metadata']['uid'] as string);
+    if (placed === undefined || pod['status']['phase'] !== 'Pending') return pod;
+    const container = ((pod['spec']['containers'] ?? []) as Obj[])[0] ?? {};
+    const image = container['image'] as string;
+    if (this.unpullable.has(image)) {
+      const first = !pod['status']['containerStatuses'];
+      pod['status']['containerStatuses'] = [{ name: container['name'], image, ready: false, restartCount: 0, state: { waiting: first
+        ? { reason: 'ErrImagePull', message: `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found` }
+        : { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } } }];
+      return pod;
+    }
+    if (Date.now() - placed < (this.options.startDelayMs ?? 0)) return pod;
+    pod['status'] = {
+      phase: 'Running', podIP: '10.244.0.17', hostIP: '192.168.0.2', startTime: new Date(placed).toISOString(),
+      conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }],
+      containerStatuses: [{ name: container['name'], image, ready: true, restartCount: 0, state: { running: { startedAt: new Date().toISOString() } } }],
+    };
+    return pod;
+  }
+
+  private upgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const m = POD_PATH.exec(url.pathname);
+    this.received.push({ method: 'UPGRADE', path: url.pathname, query: url.searchParams, body: null, auth: req.headers.authorization });
+    const deny = (code: number, text: string): void => { socket.end(`HTTP/1.1 ${code} ${text}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`); };
+    if (!this.authorized(req)) return deny(401, 'Unauthorized');
+    if (!m || !m[3] || m[2] === undefined) return deny(404, 'Not Found');
+    const pod = this.pods.get(`${decodeURIComponent(m[1] ?? '')}/${decodeURIComponent(m[2])}`);
+    if (!pod || this.advance(pod)['status']['phase'] !== 'Running') return deny(404, 'Not Found');
+    const port = Number(url.searchParams.get('ports'));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.forward(ws, port));
+  }
+
+  /** One port-forward stream: channel 0 data both ways, channel 1 errors, the port prefixed once on each. */
+  private forward(ws: WsSocket, port: number): void {
+    const prefix = (channel: number): Buffer => Buffer.from([channel, port & 0xff, (port >> 8) & 0xff]);
+    ws.send(prefix(0));
+    ws.send(prefix(1));
+    const target = this.portTargets.get(port);
+    if (target === undefined) {
+      ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(`error forwarding port ${port}: connection refused`)]));
+      ws.close();
+      return;
+    }
+    const tcp = net.connect(target, '127.0.0.1');
+    this.sockets.add(tcp);
+    tcp.on('data', (d: Buffer) => ws.send(Buffer.concat([Buffer.from([0]), d])));
+    tcp.on('close', () => { this.sockets.delete(tcp); ws.close(); });
+    tcp.on('error', (e) => { if (ws.readyState === 1) ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(`error forwarding port ${port}: ${e.message}`)])); });
+    ws.on('message', (data: Buffer) => { if (data[0] === 0 && data.length > 1) tcp.write(data.subarray(1)); });
+    ws.on('close', () => tcp.end());
+    ws.on('error', () => tcp.destroy());
+  }
+}
