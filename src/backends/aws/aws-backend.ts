@@ -193,6 +193,8 @@ export class AwsBackend implements Backend {
       MaxCount: 1,
       ClientToken: clientToken(tags, region, offer.instanceType, spot),
       UserData: userData,
+      // The agent powers the instance off when it stops itself with no orchestrator around: that ends the billing too.
+      InstanceInitiatedShutdownBehavior: 'terminate',
       SecurityGroupIds: [groupId],
       ...(offer.zone ? { Placement: { AvailabilityZone: offer.zone } } : {}),
       BlockDeviceMappings: [{ DeviceName: image.rootDeviceName, Ebs: { VolumeSize: diskGB, VolumeType: 'gp3', DeleteOnTermination: true } }],

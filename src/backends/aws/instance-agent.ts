@@ -15,6 +15,7 @@ import { sshPaths } from '../ssh/config/paths';
 import { connectSsh, type SshConnection } from '../ssh/connect';
 import { ensureClientKey, generateKeyPair } from '../ssh/keys';
 import { KnownHosts } from '../ssh/known-hosts';
+import { shellQuote } from '../ssh/shell-quote';
 import type { UploadPlan } from '../ssh/upload/types';
 
 /** Options of the instance agents. */
@@ -61,6 +62,22 @@ export function instanceHostKeyAlias(instanceId: string): string {
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/**
+ * `watch <agent dir> [<cloud-init marker>]`, run detached beside the agent: when the agent stops itself (inactivity or max_duration,
+ * i.e. no orchestrator renewed its lease), the instance powers off, and RunInstances' shutdown behaviour
+ * `terminate` ends the billing. Only on a machine cloud-init booted (never on a shared test host); a requested
+ * stop removes the agent's directory and leaves the instance to the orchestrator's TerminateInstances.
+ */
+export const POWER_OFF_WATCHER = `D=$1
+CLOUD=\${2:-/var/lib/cloud/instance}
+i=0; while [ ! -f "$D/agent.pid" ] && [ $i -lt 60 ]; do sleep 1; i=$((i+1)); done
+while P=$(cat "$D/agent.pid" 2>/dev/null) && kill -0 "$P" 2>/dev/null; do sleep 5; done
+case "$(cat "$D/stop_reason" 2>/dev/null)" in
+  inactivity|max_duration) [ -d "$CLOUD" ] && { sudo -n shutdown -h now || shutdown -h now; } ;;
+esac
+exit 0
+`;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -145,7 +162,7 @@ export class InstanceAgents {
     try {
       return await this.use(view.instanceId, host, async (conn) => {
         const agent = new HostAgent(conn, view.instanceId);
-        if (rec.startedAt === null) await withTimeout(this.start(agent, rec, host.host), this.options.startTimeoutMs ?? 120_000, `Starting the agent on ${host.host}`);
+        if (rec.startedAt === null) await withTimeout(this.start(conn, agent, rec, host.host), this.options.startTimeoutMs ?? 120_000, `Starting the agent on ${host.host}`);
         const status = await withTimeout((async () => { await agent.renewLease(); return agent.status(); })(), this.options.callTimeoutMs ?? 5_000, `The instance ${host.host}`);
         // The agent stopped (inactivity, max_duration, asked) or its directory is gone: the environment is over.
         if (status.state === 'stopped' || status.state === 'absent') return { ...bare, state: 'gone' as const };
@@ -162,7 +179,7 @@ export class InstanceAgents {
   }
 
   /** Uploads the job and the code and starts the agent, once per instance even when passes overlap. */
-  private start(agent: HostAgent, rec: JobRecord, hostname: string): Promise<void> {
+  private start(conn: SshConnection, agent: HostAgent, rec: JobRecord, hostname: string): Promise<void> {
     const id = rec.tags.instanceId;
     let p = this.starting.get(id);
     if (!p) {
@@ -179,6 +196,9 @@ export class InstanceAgents {
           maxDurationSecs: rec.maxDurationSecs,
           leaseSecs: this.options.leaseSecs ?? 120,
         }, await this.options.codeFor?.(rec.tags));
+        const dir = await agent.dir();
+        const w = await conn.exec(`setsid sh -c ${shellQuote(POWER_OFF_WATCHER)} watch ${shellQuote(dir)} > /dev/null 2>&1 < /dev/null &`);
+        if (w.code !== 0) throw new Error(`Starting the power-off watcher on ${hostname} failed: ${w.stderr.trim()}`);
         // The agent holds the env now (its own 0600 file on the instance): the secrets leave our state dir.
         rec.startedAt = Date.now();
         delete rec.env;

@@ -113,6 +113,7 @@ describe('AWS backend (real SDK over HTTP to the EC2 fake)', function () {
     assert.equal(p.get('BlockDeviceMapping.1.Ebs.VolumeType'), 'gp3');
     assert.equal(p.get('BlockDeviceMapping.1.Ebs.DeleteOnTermination'), 'true');
     assert.equal(p.get('KeyName'), undefined, 'no EC2 key pair');
+    assert.equal(p.get('InstanceInitiatedShutdownBehavior'), 'terminate', 'a power-off by the agent ends the billing');
 
     const inst = fake.instances.get(view.providerId ?? '');
     assert.ok(inst);
