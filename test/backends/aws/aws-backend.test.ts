@@ -1,5 +1,5 @@
 // The AWS backend through the real @aws-sdk/client-ec2 over HTTP to the project's fake EC2 (or the endpoint named by
-// DSTACK_VSC_AWS_E2E_ENDPOINT): offers, create parameters, states, capacity, throttling, quotas, credentials,
+// AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL or DSTACK_VSC_AWS_E2E_ENDPOINT): offers, create parameters, states, capacity, throttling, quotas, credentials,
 // a crash-and-restart sweep and a spot interruption.
 
 import { strict as assert } from 'node:assert';
@@ -294,7 +294,7 @@ describe('AWS backend (real SDK over HTTP to the EC2 fake)', function () {
   });
 });
 
-describe('AWS backend lifecycle on any EC2-compatible endpoint (the fake, or DSTACK_VSC_AWS_E2E_ENDPOINT)', function () {
+describe('AWS backend lifecycle on any EC2-compatible endpoint (the fake, or the endpoint AWS_ENDPOINT_URL_EC2 names)', function () {
   this.timeout(EXTERNAL_ENDPOINT ? 600_000 : 20_000);
   let endpoint: Ec2Endpoint;
   beforeEach(async () => { endpoint = await openEndpoint(); });

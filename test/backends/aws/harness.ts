@@ -1,6 +1,6 @@
 // Where the AWS suite points: the project's fake EC2 on 127.0.0.1 (default), or another EC2-compatible endpoint
-// named by DSTACK_VSC_AWS_E2E_ENDPOINT (then the SDK's AWS_ENDPOINT_URL_EC2 is set to it, credentials come from the
-// SDK's default chain, and tests that script the fake are skipped).
+// named by the SDK's own AWS_ENDPOINT_URL_EC2 / AWS_ENDPOINT_URL (or DSTACK_VSC_AWS_E2E_ENDPOINT) when the suite
+// starts: then credentials come from the SDK's default chain and tests that script the fake are skipped.
 
 import type { ResourceTags } from '../../../src/backends/backend';
 import { FakeEc2, type FakeEc2Options } from './fake-ec2/server';
@@ -14,8 +14,8 @@ export interface Ec2Endpoint {
   close(): Promise<void>;
 }
 
-/** The external endpoint, when one is configured. */
-export const EXTERNAL_ENDPOINT = process.env['DSTACK_VSC_AWS_E2E_ENDPOINT'];
+/** The external endpoint, when one is configured (read once, before any test sets the variables for the fake). */
+export const EXTERNAL_ENDPOINT = process.env['DSTACK_VSC_AWS_E2E_ENDPOINT'] || process.env['AWS_ENDPOINT_URL_EC2'] || process.env['AWS_ENDPOINT_URL'] || undefined;
 
 /** The access key the tests use against the fake. */
 export const TEST_KEYS = { accessKeyId: 'AKIDDSTACKVSCTEST', secretAccessKey: 'test-secret-not-real' };
