@@ -1,5 +1,6 @@
 // The idle scheduler's cost: a leader process tracking 50 running dev environments (fake backend) for
 // ~10 s, beside an idle node process measured the same way in the same run. Targets: < 0.5 % CPU, < 80 MB RSS.
+// BENCH_CPU_PROF=DIR writes V8 CPU profiles of both children there (to see where the idle CPU goes).
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -48,7 +49,7 @@ interface ChildFigures {
 }
 
 function runChild(bundle: string, args: string[]): ChildFigures {
-  const r = spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8', timeout: (SECONDS + 40) * 1000 });
+  const r = spawnSync(process.execPath, [...(process.env["BENCH_CPU_PROF"] ? ["--cpu-prof", "--cpu-prof-dir=" + process.env["BENCH_CPU_PROF"]] : []), bundle, ...args], { encoding: 'utf8', timeout: (SECONDS + 40) * 1000 });
   if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as ChildFigures;
 }

@@ -2,6 +2,7 @@
 
 import { findRun, RunNotFoundError } from '../orchestrator/orchestrator';
 import { shortDuration, statusMessage } from '../orchestrator/display';
+import { inactiveSecs } from '../orchestrator/model/run';
 import { openRuntime } from '../orchestrator/runtime';
 import { parseArgs } from './args';
 import { UsageError, type CliCommand } from './command';
@@ -23,8 +24,9 @@ export const metricsCommand: CliCommand = {
     const samples = run.utilization.slice(-40);
     const spark = samples.map((s) => BARS[Math.min(BARS.length - 1, Math.floor((s.percent / 100) * BARS.length))]).join('');
     const last = samples.at(-1);
+    const idle = inactiveSecs(run, rt.clock.now());
     io.stdout(renderTable([{}, {}, { header: 'UTILIZATION' }, { header: 'INACTIVE' }], [[
-      'job=0', 'gpu', last ? `${spark} ${Math.round(last.percent)}%` : '-', run.inactiveSecs === null ? '-' : shortDuration(run.inactiveSecs),
+      'job=0', 'gpu', last ? `${spark} ${Math.round(last.percent)}%` : '-', idle === null ? '-' : shortDuration(idle),
     ]]));
     if (run.status !== 'running') io.stdout(`Run ${name} is ${statusMessage(run)}\n`);
     return 0;

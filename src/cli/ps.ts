@@ -2,7 +2,7 @@
 // other process leads, so what it shows is current.
 
 import { errorText, runRow, shortDuration, statusMessage } from '../orchestrator/display';
-import { isActiveRun } from '../orchestrator/model/run';
+import { inactiveSecs, isActiveRun } from '../orchestrator/model/run';
 import { openRuntime } from '../orchestrator/runtime';
 import { flag, parseArgs } from './args';
 import type { CliCommand } from './command';
@@ -42,7 +42,7 @@ export const psCommand: CliCommand = {
           backend: r.backend || null, region: r.region || null, instance_type: r.instanceType || null,
           resources: r.resources || null, price: inst?.offer.pricePerHour ?? (r.price === '-' ? null : Number(r.price.replace(/[^0-9.]/g, ''))),
           spot: inst?.offer.resources.spot ?? null, submitted_at: new Date(run.submittedAt).toISOString(),
-          inactive_seconds: run.status === 'running' ? run.inactiveSecs : null, attempts: run.attempts.length,
+          inactive_seconds: run.status === 'running' ? inactiveSecs(run, now) : null, attempts: run.attempts.length,
         };
       });
       io.stdout(`${JSON.stringify(out, null, 2)}\n`);
@@ -51,7 +51,8 @@ export const psCommand: CliCommand = {
     if (flag(args, 'verbose')) {
       const rows = runs.map((run) => {
         const r = runRow(run, state.instances, now);
-        const inactive = run.status === 'running' && run.inactiveSecs ? ` (inactive for ${shortDuration(run.inactiveSecs)})` : '';
+        const idle = run.status === 'running' ? inactiveSecs(run, now) : null;
+        const inactive = idle ? ` (inactive for ${shortDuration(idle)})` : '';
         return [r.name, r.backend ? `${r.backend} (${r.region})` : '-', r.resources, r.instanceType, r.price, `${r.status}${inactive}`, '', r.submitted, r.error];
       });
       io.stdout(renderTable(['NAME', 'BACKEND', 'RESOURCES', 'INSTANCE TYPE', 'PRICE', 'STATUS', 'PROBES', 'SUBMITTED', 'ERROR'].map((header) => ({ header })), rows));

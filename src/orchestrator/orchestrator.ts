@@ -39,7 +39,7 @@ export async function submitRun(store: Store, clock: Clock, spec: RunSpec, name:
       id: randomUUID(), name: runName, spec, status: 'submitted', jobStatus: 'submitted', submittedAt: now, statusChangedAt: now,
       submission: 0, submissionStartedAt: now, provisionedAt: null, runningSince: null, lastProvisionedAt: null, nextOfferIndex: 0,
       instanceId: null, attempts: [], retryAttempt: 0, retryAt: null, stopRequest: null, jobTerminationReason: null,
-      runTerminationReason: null, exitCode: null, inactiveSecs: null, utilization: [],
+      runTerminationReason: null, exitCode: null, lastActivityAt: null, utilization: [],
     };
     startSubmission({ now, events: [] }, run);
     s.runs.push(run);

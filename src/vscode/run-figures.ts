@@ -1,6 +1,6 @@
 // Pure figures for a run (no vscode import): cost so far, time left until the inactivity auto-stop,
 // projected cost, and the status bar's words. Tested in the extension-host suite.
-import type { InstanceRecord, RunRecord } from '../orchestrator/model/run';
+import { inactiveSecs, type InstanceRecord, type RunRecord } from '../orchestrator/model/run';
 import { shortDuration } from '../orchestrator/display';
 
 /** The hourly price of the instance the run is on, or null before it has one. */
@@ -17,10 +17,10 @@ export function costSoFar(run: RunRecord, price: number | null, now: number, fin
 }
 
 /** Seconds until the inactivity auto-stop, or null when off or unknown (no activity report yet). */
-export function secondsUntilAutoStop(run: RunRecord): number | null {
+export function secondsUntilAutoStop(run: RunRecord, now: number): number | null {
   const limit = run.spec.inactivityDuration;
   if (limit === null || limit <= 0 || run.status !== 'running') return null;
-  return Math.max(0, limit - (run.inactiveSecs ?? 0));
+  return Math.max(0, limit - (inactiveSecs(run, now) ?? 0));
 }
 
 /** Projected cost of an offer until the inactivity auto-stop: price × inactivity_duration, null when off. */
@@ -37,7 +37,7 @@ export function formatCost(dollars: number | null): string {
 export function statusBarText(run: RunRecord, instances: readonly InstanceRecord[], now: number): string {
   const parts = [`$(server-environment) ${run.name}`];
   if (run.status !== 'running') parts.push(run.status);
-  const left = secondsUntilAutoStop(run);
+  const left = secondsUntilAutoStop(run, now);
   if (left !== null) parts.push(`stops in ${shortDuration(left)}`);
   const cost = costSoFar(run, runPrice(run, instances), now, false);
   if (cost !== null) parts.push(formatCost(cost));

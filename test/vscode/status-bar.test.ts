@@ -11,7 +11,7 @@ function run(over: Partial<RunRecord> = {}, inactivity: number | null = 3600): R
   return {
     id: 'r1', name: 'dev', status: 'running', jobStatus: 'running', submittedAt: T0, statusChangedAt: T0, submission: 0, submissionStartedAt: T0,
     provisionedAt: T0, runningSince: T0, lastProvisionedAt: T0, nextOfferIndex: 1, instanceId: 'i1', attempts: [], retryAttempt: 0, retryAt: null,
-    stopRequest: null, jobTerminationReason: null, runTerminationReason: null, exitCode: null, inactiveSecs: 600, utilization: [],
+    stopRequest: null, jobTerminationReason: null, runTerminationReason: null, exitCode: null, lastActivityAt: T0 + 20 * 60_000, utilization: [],
     spec: { inactivityDuration: inactivity } as RunRecord['spec'], ...over,
   };
 }
@@ -27,11 +27,14 @@ suite('status bar figures', () => {
     assert.equal(formatCost(null), '-');
   });
 
-  test('the countdown is inactivity_duration minus the reported inactivity; off when unset', () => {
-    assert.equal(secondsUntilAutoStop(run()), 3000);
-    assert.equal(secondsUntilAutoStop(run({ inactiveSecs: 9999 })), 0);
-    assert.equal(secondsUntilAutoStop(run({}, null)), null);
-    assert.equal(secondsUntilAutoStop(run({ status: 'provisioning' })), null);
+  test('the countdown is inactivity_duration minus the time since the last activity; off when unset', () => {
+    const now = T0 + 30 * 60_000;
+    assert.equal(secondsUntilAutoStop(run(), now), 3000);
+    assert.equal(secondsUntilAutoStop(run(), now + 1000), 2999, 'it ticks between reports');
+    assert.equal(secondsUntilAutoStop(run({ lastActivityAt: T0 - 9_999_000 }), now), 0);
+    assert.equal(secondsUntilAutoStop(run({ lastActivityAt: null }), now), 3600, 'no report yet: the full duration');
+    assert.equal(secondsUntilAutoStop(run({}, null), now), null);
+    assert.equal(secondsUntilAutoStop(run({ status: 'provisioning' }), now), null);
   });
 
   test('projected cost until auto-stop and the extended timeout', () => {

@@ -90,8 +90,11 @@ export interface RunRecord {
   runTerminationReason: RunTerminationReason | null;
   /** Exit status of init when it failed (`exited (N)`). */
   exitCode: number | null;
-  /** Seconds without SSH activity as last reported by the instance. */
-  inactiveSecs: number | null;
+  /**
+   * When the instance last saw SSH activity (now − its reported `no_connections_secs`), or null before its
+   * first report. A time, not a counter, so a steady idle run does not rewrite the state on every pass.
+   */
+  lastActivityAt: EpochMs | null;
   utilization: UtilizationSample[];
 }
 
@@ -121,4 +124,9 @@ export interface InstanceRecord {
 /** Run statuses that count as active for name uniqueness and `ps`. */
 export function isActiveRun(run: RunRecord): boolean {
   return run.status !== 'terminated' && run.status !== 'failed' && run.status !== 'done';
+}
+
+/** Seconds the run has been without SSH activity at `now`, or null before the instance's first report. */
+export function inactiveSecs(run: Pick<RunRecord, 'lastActivityAt'>, now: EpochMs): number | null {
+  return run.lastActivityAt === null ? null : Math.max(0, Math.floor((now - run.lastActivityAt) / 1000));
 }

@@ -1,5 +1,7 @@
-// The leader loop: whichever process holds the lease (renewed every ~2 s, 6 s to live) runs the
-// scheduler; when it dies another process takes over within seconds. Time here is real (the lease
+// The leader loop: whichever process holds the lease (renewed every ~4 s, 12 s to live) runs the
+// scheduler; when it dies another process takes over within seconds (at its next attempt: a lease whose
+// process is gone is free at once, an unreachable one when it expires). Each renewal is an atomic rename,
+// the idle leader's largest cost, hence not more often. Time here is real (the lease
 // is shared between processes); the scheduler itself takes the injectable clock.
 
 import { randomBytes } from 'node:crypto';
@@ -44,7 +46,7 @@ export class Leader {
 
   constructor(private readonly store: Store, private readonly scheduler: Scheduler, readonly owner: string, options: LeaderOptions = {}) {
     this.o = {
-      leaseTtlMs: options.leaseTtlMs ?? 6000, renewEveryMs: options.renewEveryMs ?? 2000, busyTickMs: options.busyTickMs ?? 500,
+      leaseTtlMs: options.leaseTtlMs ?? 12_000, renewEveryMs: options.renewEveryMs ?? 4000, busyTickMs: options.busyTickMs ?? 500,
       steadyTickMs: options.steadyTickMs ?? 5000, reconcileEveryMs: options.reconcileEveryMs ?? 60_000,
     };
   }

@@ -95,7 +95,7 @@ export function startSubmission(ctx: { now: number; events: OrchestratorEvent[] 
   run.submissionStartedAt = ctx.now;
   run.jobTerminationReason = null;
   run.exitCode = null;
-  run.inactiveSecs = null;
+  run.lastActivityAt = null;
   run.utilization = [];
   setRunStatus(ctx, run, 'submitted', 'submitted');
 }
@@ -153,9 +153,9 @@ function stepRunning(ctx: Ctx, run: RunRecord): void {
   const spec = run.spec;
   const report = view.report;
   const inactive = report?.noConnectionsSecs;
-  if (inactive !== undefined && shouldRecordInactivity(run.inactiveSecs, inactive)) run.inactiveSecs = inactive;
+  if (inactive !== undefined) recordActivity(run, ctx.now - inactive * 1000);
   if (spec.inactivityDuration !== null && inactive !== undefined && inactive >= spec.inactivityDuration) {
-    run.inactiveSecs = inactive;
+    run.lastActivityAt = ctx.now - inactive * 1000;
     beginTermination(ctx, run, 'inactivity_duration_exceeded');
     return;
   }
@@ -182,11 +182,11 @@ function stepRunning(ctx: Ctx, run: RunRecord): void {
 }
 
 /**
- * Whether a new inactivity reading is worth a state write: resets (activity) always, growth in 10 s
- * steps, so a steady scheduler does not rewrite the state on every pass just to count seconds.
+ * Moves the run's last activity time when the instance reports a different one. Reports are whole seconds
+ * taken a moment apart, so a shift under 10 s is the same activity and is not written (no rewrite per pass).
  */
-export function shouldRecordInactivity(stored: number | null, reported: number): boolean {
-  return stored === null || reported < stored || reported - stored >= 10;
+export function recordActivity(run: RunRecord, at: number): void {
+  if (run.lastActivityAt === null || Math.abs(at - run.lastActivityAt) >= 10_000) run.lastActivityAt = at;
 }
 
 /** Moves the job to `terminating` with `reason` (the first reason wins). */

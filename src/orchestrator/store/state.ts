@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { InstanceRecord, RunRecord } from '../model/run';
 
 /** The state file format this code writes. */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 /** Everything the orchestrator persists. */
 export interface OrchestratorState {
@@ -35,6 +35,15 @@ type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
 const MIGRATIONS: Record<number, Migration> = {
   // Version 0: the pre-release format without `version` and with `instances` missing.
   0: (old) => ({ ...old, version: 1, instances: Array.isArray(old['instances']) ? old['instances'] : [] }),
+  // Version 1 kept `inactiveSecs` (a counter rewritten every pass); 2 keeps `lastActivityAt`, filled by the next report.
+  1: (old) => ({
+    ...old, version: 2,
+    runs: Array.isArray(old['runs']) ? old['runs'].map((r: unknown) => {
+      if (typeof r !== 'object' || r === null) return r;
+      const { inactiveSecs: _dropped, ...rest } = r as Record<string, unknown>;
+      return { ...rest, lastActivityAt: null };
+    }) : old['runs'],
+  }),
 };
 
 /** Parses and migrates the text of `file`; throws StateFileError naming the file for anything unusable. */

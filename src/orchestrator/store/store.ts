@@ -85,7 +85,8 @@ export class Store {
         // Nothing changed: skip the write (and the revision bump) entirely.
         if (text !== null && JSON.stringify(state) === text) return { conflict: false as const, result };
         const now = readFileIfExists(this.stateFile);
-        const currentRevision = now === null ? (text === null ? base : -1) : this.parse(now).revision;
+        // The same text has the same revision: no second parse on every scheduler pass.
+        const currentRevision = now === null ? (text === null ? base : -1) : now === text ? base : this.parse(now).revision;
         if (currentRevision !== base) return { conflict: true as const };
         state.revision = base + 1;
         writeFileAtomic(this.stateFile, JSON.stringify(state));

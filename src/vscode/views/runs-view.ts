@@ -2,7 +2,7 @@
 // resources, price, age and "inactive for". Refreshed whenever the orchestrator's state changes.
 import * as vscode from 'vscode';
 import { runInstance, runRow, shortDuration } from '../../orchestrator/display';
-import { isActiveRun, type InstanceRecord, type RunRecord } from '../../orchestrator/model/run';
+import { inactiveSecs, isActiveRun, type InstanceRecord, type RunRecord } from '../../orchestrator/model/run';
 import type { OrchestratorState } from '../../orchestrator/store/state';
 import type { ExtensionRuntime } from '../host';
 
@@ -36,7 +36,8 @@ export function runDetails(run: RunRecord, instances: readonly InstanceRecord[],
     { label: 'price', value: row.price },
     { label: 'submitted', value: row.submitted },
   ];
-  if (run.status === 'running') lines.push({ label: 'inactive for', value: run.inactiveSecs === null ? 'no report yet' : shortDuration(run.inactiveSecs) });
+  const idle = inactiveSecs(run, now);
+  if (run.status === 'running') lines.push({ label: 'inactive for', value: idle === null ? 'no report yet' : shortDuration(idle) });
   if (inst?.ssh) lines.push({ label: 'ssh', value: `${inst.ssh.user}@${inst.ssh.host}:${inst.ssh.port}` });
   return lines;
 }

@@ -3,6 +3,7 @@ import { fakeOffer, spec, world } from '../helpers';
 import { requestStop, submitRun, updateInPlace } from '../../../src/orchestrator/orchestrator';
 import { RETRY_BACKOFF_SECS } from '../../../src/orchestrator/scheduler/transitions';
 import type { OrchestratorEvent } from '../../../src/orchestrator/events';
+import { inactiveSecs, type RunRecord } from '../../../src/orchestrator/model/run';
 
 describe('scheduler (manual clock, fake backend)', () => {
   it('provisions the first offer, then runs once the agent is ready', async () => {
@@ -169,12 +170,31 @@ describe('scheduler (manual clock, fake backend)', () => {
     w.clock.advance(500);
     s = await w.scheduler.tick();
     assert.equal(s.runs[0]?.status, 'running');
-    assert.equal(s.runs[0]?.inactiveSecs, 500);
+    assert.equal(inactiveSecs(s.runs[0] as RunRecord, w.clock.now()), 500);
     w.clock.advance(100);
     s = await w.scheduler.tick();
     assert.equal(s.runs[0]?.status, 'done');
     assert.equal(s.runs[0]?.jobStatus, 'terminated');
     assert.equal(s.runs[0]?.jobTerminationReason, 'inactivity_duration_exceeded');
+  });
+
+  it('a steady idle run is not rewritten on every pass: the last activity is a time, not a counter', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { inactivityDuration: 3600 }), 'dev');
+    let s = await w.scheduler.tick();
+    s = await w.scheduler.tick();
+    w.clock.advance(30);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    const revision = s.revision;
+    for (let i = 0; i < 5; i++) {
+      w.clock.advance(5);
+      s = await w.scheduler.tick();
+    }
+    assert.equal(s.revision, revision, 'no write while nothing but the idle time grows');
+    assert.equal(inactiveSecs(s.runs[0] as RunRecord, w.clock.now()), 55);
   });
 
   it('inactivity_duration updated in place takes effect on the next pass', async () => {

@@ -73,9 +73,21 @@ describe('state store', () => {
     const store = new Store(tempDir());
     fs.writeFileSync(store.stateFile, JSON.stringify({ revision: 3, installation: 'vsc-old', runs: [] }));
     const s = await store.read();
-    assert.equal(s.version, 1);
+    assert.equal(s.version, STATE_VERSION);
     assert.deepEqual(s.instances, []);
     assert.equal(s.installation, 'vsc-old');
+  });
+
+  it('migrates a version-1 file: the inactivity counter becomes a last-activity time, filled by the next report', async () => {
+    const store = new Store(tempDir());
+    const v1Run = { id: 'r1', name: 'dev', status: 'running', inactiveSecs: 42, utilization: [] };
+    fs.writeFileSync(store.stateFile, JSON.stringify({ version: 1, revision: 7, installation: 'vsc-old', runs: [v1Run], instances: [] }));
+    const s = await store.read();
+    assert.equal(s.version, 2);
+    const run = s.runs[0] as unknown as Record<string, unknown>;
+    assert.equal(run['lastActivityAt'], null);
+    assert.equal('inactiveSecs' in run, false);
+    assert.equal(run['name'], 'dev');
   });
 
   it('leader lease: one holder; a dead holder or an expired lease is taken over', async () => {
