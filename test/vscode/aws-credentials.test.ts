@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { accessKeyIdProblem, AWS_CREDENTIALS_SECRET, awsKeysProvider, parseStoredKeys } from '../../src/vscode/aws-credentials';
+import { awsSettingsEnv, awsSettingValue } from '../../src/vscode/aws-settings';
 import { activatedApi } from './helpers';
 
 suite('AWS credentials in SecretStorage', () => {
@@ -26,5 +27,16 @@ suite('AWS credentials in SecretStorage', () => {
     assert.equal(parseStoredKeys(JSON.stringify({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE' })), undefined);
     assert.equal(accessKeyIdProblem('AKIAIOSFODNN7EXAMPLE'), null);
     assert.match(accessKeyIdProblem('my key') ?? '', /16 or more upper-case letters and digits/);
+  });
+
+  test('dstack.aws.* settings become the DSTACK_VSC_AWS_* variables; variables already set win', () => {
+    const settings: Record<string, unknown> = { regions: [' us-east-1', 'eu-west-1', ''], profile: 'dev', sshCidr: '', sshUser: 42 };
+    const env = awsSettingsEnv({ DSTACK_VSC_AWS_PROFILE: 'from-env' }, (s) => settings[s]);
+    assert.equal(env['DSTACK_VSC_AWS_REGIONS'], 'us-east-1,eu-west-1');
+    assert.equal(env['DSTACK_VSC_AWS_PROFILE'], 'from-env');
+    assert.equal(env['DSTACK_VSC_AWS_SSH_CIDR'], undefined);
+    assert.equal(env['DSTACK_VSC_AWS_SSH_USER'], undefined);
+    assert.equal(awsSettingValue(undefined), '');
+    assert.deepEqual(vscode.workspace.getConfiguration('dstack.aws').get('regions'), [], 'contributed, empty by default');
   });
 });
