@@ -18,7 +18,9 @@ import { UsageError, type CliCommand, type CliIo } from './command';
 import { formatMaxPriceSetting, NO_OFFERS_WARNING, renderOffersTable, renderPropsTable } from './format/offers';
 import { renderTable } from './format/table';
 import { applyFleet } from './fleet';
-import { followLogs } from './logs';
+import { configuredPorts, PortUsedError, releasePorts, reservePorts, type ReservedPort } from '../orchestrator/attach/ports';
+import { attachSession, watchInterrupts, type Interrupts } from './attach-session';
+import { handleApplyInterrupt } from './apply-interrupt';
 import { prepareCodeUpload, writeCodeArchive, type PreparedUpload } from '../backends/local/code-upload';
 import { UploadError } from '../backends/ssh/upload/types';
 
@@ -175,10 +177,30 @@ export const applyCommand: CliCommand = {
       } else if (!(await ask(io, name ? `Submit the run ${name}?` : 'Submit a new run?', yes))) {
         return exiting(io);
       }
-      const archive = await writeCodeArchive(rt.stateDir, upload);
-      if (archive !== null) plan.spec.codeArchive = archive;
-      const run = await submitRun(rt.store, rt.clock, plan.spec, name);
-      return await follow(run, rt, io, flag(args, 'detach'));
+      // dstack reserves the local ports before submitting (unless -d): a taken port fails before anything is spent.
+      let ports: ReservedPort[] = [];
+      if (!flag(args, 'detach')) {
+        try {
+          // On this machine (local backend) the environment's ports already are local: only remapped ones get a listener.
+          ports = await reservePorts(configuredPorts(plan.spec.configuration), { sameHost: plan.spec.offers.every((o) => o.backend === 'local') });
+        } catch (err) {
+          if (err instanceof PortUsedError) {
+            io.stderr(`${err.message}\n`);
+            return 1;
+          }
+          throw err;
+        }
+      }
+      const interrupts = watchInterrupts();
+      try {
+        const archive = await writeCodeArchive(rt.stateDir, upload);
+        if (archive !== null) plan.spec.codeArchive = archive;
+        const run = await submitRun(rt.store, rt.clock, plan.spec, name);
+        return await follow(run, rt, io, flag(args, 'detach'), ports, interrupts);
+      } finally {
+        interrupts.dispose();
+        await releasePorts(ports);
+      }
     } finally {
       await rt.leader.stop();
       await closeBackends(rt.backends);
@@ -191,8 +213,8 @@ function exiting(io: CliIo): number {
   return 0;
 }
 
-/** Shows progress until the run is running (or ended), then prints dstack's completion line. */
-async function follow(submitted: RunRecord, rt: Runtime, io: CliIo, detach: boolean): Promise<number> {
+/** Shows progress until the run is running (or ended), then prints dstack's completion line and attaches (unless -d); Ctrl+C asks whether to stop. */
+async function follow(submitted: RunRecord, rt: Runtime, io: CliIo, detach: boolean, ports: ReservedPort[], interrupts: Interrupts): Promise<number> {
   const off = rt.events.on((e) => {
     if (e.kind === 'attempt' && e.run === submitted.name) {
       const a = e.attempt;
@@ -205,44 +227,48 @@ async function follow(submitted: RunRecord, rt: Runtime, io: CliIo, detach: bool
   try {
     const state = await driveUntil(rt.leader, rt.store, (s) => {
       const r = s.runs.find((x) => x.id === submitted.id);
-      return !r || !['submitted', 'pending', 'provisioning', 'terminating'].includes(r.status);
+      return interrupts.count > 0 || !r || !['submitted', 'pending', 'provisioning', 'terminating'].includes(r.status);
     });
+    if (interrupts.count > 0) return await onInterrupt(submitted, rt, io, interrupts);
     const run = state.runs.find((x) => x.id === submitted.id) as RunRecord;
     io.stdout(runTable(run, rt, state.instances));
-    if (run.status !== 'running') {
-      io.stdout(`${finalMessage(run)}\n`);
-      if (run.jobTerminationReason !== 'failed_to_start_due_to_no_capacity') io.stdout(`Check \`dstack-vsc logs ${run.name}\` for more details.\n`);
-      return run.jobStatus === 'done' ? 0 : 1;
-    }
+    if (run.status !== 'running') return ended(run, io);
     io.stdout(`\n${run.name} provisioning completed (running)\n`);
     if (detach) {
       io.stdout(`Run ${run.name} submitted, detaching...\n`);
       return 0;
     }
-    return await attached(run, rt, io);
+    const outcome = await attachSession(rt, run.id, io, { ports, logs: true, interrupts });
+    if (outcome.kind === 'interrupted') return await onInterrupt(run, rt, io, interrupts);
+    if (outcome.kind === 'failed') {
+      io.stderr(`${outcome.message}\n`);
+      return 1;
+    }
+    return ended(outcome.run, io);
   } finally {
     off();
   }
 }
 
-/** Attached: streams the run's output while leading the scheduler, until the run ends or Ctrl+C. */
-async function attached(run: RunRecord, rt: Runtime, io: CliIo): Promise<number> {
-  io.stdout(`Attached to run ${run.name} (replica=0 job=0)\nPress Ctrl+C to detach...\n`);
-  let interrupted = false;
-  const onInt = (): void => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onInt);
-  try {
-    await followLogs(rt, run.id, io, { follow: true, stopped: () => interrupted });
-  } finally {
-    process.off('SIGINT', onInt);
-  }
-  if (interrupted) {
-    io.stdout('\nDetached\n');
-    return 0;
-  }
-  const final = (await rt.store.read()).runs.find((r) => r.id === run.id) as RunRecord;
-  io.stdout(`${finalMessage(final)}\n`);
-  return final.jobStatus === 'done' ? 0 : 1;
+/** dstack's end of an attached apply: the capitalised status message, and where to look when it failed. */
+function ended(run: RunRecord, io: CliIo): number {
+  io.stdout(`${finalMessage(run)}\n`);
+  if (run.jobStatus !== 'done' && run.jobTerminationReason !== 'failed_to_start_due_to_no_capacity') io.stdout(`Check \`dstack-vsc logs ${run.name}\` for more details.\n`);
+  return run.jobStatus === 'done' ? 0 : 1;
+}
+
+/** Ctrl+C during apply: ask (on a terminal) whether to stop the run, else detach. */
+async function onInterrupt(run: RunRecord, rt: Runtime, io: CliIo, interrupts: Interrupts): Promise<number> {
+  const outcome = await handleApplyInterrupt({
+    runName: run.name,
+    isTTY: process.stdin.isTTY === true,
+    confirm: (q) => io.confirm(q),
+    stdout: io.stdout,
+    stop: async (abort) => { await requestStop(rt.store, run.name, abort); },
+    waitFinished: async (stopWaiting) => {
+      await driveUntil(rt.leader, rt.store, (s) => stopWaiting() || !s.runs.some((r) => r.id === run.id && isActiveRun(r)));
+    },
+    interrupts: () => interrupts.count,
+  });
+  return outcome === 'detached' || outcome === 'stopped' ? 0 : 1;
 }
