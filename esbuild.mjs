@@ -65,6 +65,17 @@ const builds = [
     plugins: [forbidVscode],
   },
   {
+    // The Kubernetes backend and @kubernetes/client-node: loaded by src/backends/kubernetes/lazy.ts only when configured.
+    ...common,
+    entryPoints: { kubernetes: 'src/backends/kubernetes/kubernetes-backend.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: optionalNative,
+    plugins: [forbidVscode],
+  },
+  {
     ...common,
     entryPoints: { main: 'webview-ui/main.ts' },
     outdir: 'dist/webview',

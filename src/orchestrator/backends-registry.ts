@@ -1,6 +1,9 @@
 // The backend set: `local` always (the embedded default), `fake` when DSTACK_VSC_FAKE_BACKEND names its
 // state file (tests and demos), `remote` when SSH fleets exist (applied ones, DSTACK_VSC_SSH_HOSTS or the
 // extension's setting) or instances on them remain. The CLI and the extension both build their backends here.
+// `kubernetes` when DSTACK_VSC_KUBERNETES=1 or DSTACK_VSC_KUBE_CONTEXT is set: kubeconfig from KUBECONFIG (else
+// ~/.kube/config), DSTACK_VSC_KUBE_CONTEXT (default: the current context), DSTACK_VSC_KUBE_NAMESPACE (default: the
+// context's, else `default`), DSTACK_VSC_KUBE_PRICE ($/hour of every node offer, default 0), DSTACK_VSC_KUBE_IMAGE.
 
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,6 +16,9 @@ import { LocalBackend } from '../backends/local/local-backend';
 import { awsOptionsFromEnv, LazyAwsBackend } from '../backends/aws/lazy';
 import { InstanceAgents } from '../backends/aws/instance-agent';
 import type { AwsKeys } from '../backends/aws/client';
+import { kubernetesOptionsFromEnv } from '../backends/kubernetes/options';
+import { LazyKubernetesBackend } from '../backends/kubernetes/lazy';
+import { PodAgents } from '../backends/kubernetes/pod-agents';
 import { planUpload } from '../backends/ssh/upload/plan';
 import type { UploadPlan } from '../backends/ssh/upload/types';
 import type { Clock } from './clock';
@@ -62,6 +68,9 @@ export function createBackends(stateDir: string, env: NodeJS.ProcessEnv, clock: 
     const agents = new InstanceAgents({ stateDir, codeFor: (tags) => runCode(stateDir, tags) });
     backends.set('aws', new LazyAwsBackend(aws, undefined, { agents, ...(options.awsKeys ? { keys: options.awsKeys } : {}) }));
   }
+  // Kubernetes only when configured; client-node loads on the backend's first call (dist/kubernetes.js in bundles).
+  const kube = kubernetesOptionsFromEnv(env);
+  if (kube) backends.set('kubernetes', new LazyKubernetesBackend(kube, { agents: new PodAgents({ stateDir, codeFor: (tags) => runCode(stateDir, tags) }) }));
   return backends;
 }
 

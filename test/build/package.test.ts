@@ -11,7 +11,7 @@ const VSIX = path.join(ROOT, 'dist/vscode-dstack.vsix');
 const ALLOWED = [
   /^extension\.vsixmanifest$/, /^\[Content_Types\]\.xml$/,
   /^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/changelog\.md$/, /^extension\/LICENSE\.txt$/,
-  /^extension\/dist\/(extension|cli|aws)\.js$/, /^extension\/dist\/webview\/[\w./-]+\.(js|css)$/,
+  /^extension\/dist\/(extension|cli|aws|kubernetes)\.js$/, /^extension\/dist\/webview\/[\w./-]+\.(js|css)$/,
   /^extension\/media\/[\w./-]+$/, /^extension\/schemas\/[\w./-]+\.json$/,
 ];
 
@@ -27,7 +27,7 @@ describe('npm run package', function () {
   });
 
   it('holds the extension and CLI bundles, the manifest and the license', () => {
-    for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/cli.js', 'extension/LICENSE.txt']) {
+    for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/cli.js', 'extension/dist/kubernetes.js', 'extension/LICENSE.txt']) {
       assert.ok(entries.includes(needed), `${needed} missing from the .vsix: ${entries.join(', ')}`);
     }
     if (fs.existsSync(path.join(ROOT, 'README.md'))) assert.ok(entries.includes('extension/readme.md'), 'README is packaged');

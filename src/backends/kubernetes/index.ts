@@ -1,0 +1,11 @@
+// The Kubernetes backend. Import the backend class from here only lazily (it loads @kubernetes/client-node).
+export { KubernetesBackend, type KubernetesBackendDeps } from './kubernetes-backend';
+export { LazyKubernetesBackend, KUBERNETES_CHUNK } from './lazy';
+export { kubernetesOptionsFromEnv, DEFAULT_KUBE_IMAGE, POD_SSH_PORT, type KubernetesBackendOptions } from './options';
+export { KUBERNETES_CAPABILITIES } from './capabilities';
+export { nodeOffers, nodeGpu, requestedByNode, GPU_RESOURCES, TOLERATED_TAINTS } from './offers';
+export { podManifest, podResources } from './pod-spec';
+export { podVerdict, providerStateOf, type PodVerdict } from './pod-state';
+export { PodAgents, ENVIRONMENT_SSH_PORT, podHostKeyAlias } from './pod-agents';
+export { PodTunnels } from './tunnel';
+export { LABEL_INSTALLATION, LABEL_RUN, LABEL_INSTANCE, labelValue, podLabels, podName, tagsOfPod } from './labels';
