@@ -86,6 +86,15 @@ else
     step "3 UI, code-server $v" "$NODE_TEST_PASS" "$NODE_TEST_FAIL" -- \
       env CS_VERSION="$v" VSIX=dist/vscode-dstack.vsix node --test --test-concurrency=1 --test-reporter=spec test/ui/workbench.test.mjs
   done
+  # The Apply flow on a real namespaced sshd test host (needs root + netns, as in CI).
+  if [ "$(id -u)" = 0 ]; then
+    for v in $UI_VERSIONS; do
+      step "3 UI apply flow (real test host), code-server $v" "$NODE_TEST_PASS" "$NODE_TEST_FAIL" -- \
+        env CS_VERSION="$v" VSIX=dist/vscode-dstack.vsix node --test --test-concurrency=1 --test-reporter=spec test/ui/apply-flow.test.mjs
+    done
+  else
+    summary+=("$(printf '%-46s skipped (not root: network namespaces)' '3 UI apply flow (real test host)')")
+  fi
 fi
 
 # ---- LAYER 4 (slot): SSH test hosts in network namespaces ----
