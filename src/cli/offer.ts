@@ -154,7 +154,7 @@ function spotPolicyText(spot: boolean | null): string {
 
 /**
  * Every offer the configured backends have, one list per backend in its own order: AWS from its live API when
- * configured (DSTACK_VSC_AWS_REGIONS; else the catalog's prices), this machine, SSH fleets.
+ * configured (DSTACK_VSC_AWS_REGIONS; else the catalog's prices), this machine, SSH fleets, Kubernetes nodes (when configured).
  */
 async function offerLists(env: NodeJS.ProcessEnv): Promise<Offer[][]> {
   const local = await localOffer().catch(() => null);
@@ -163,7 +163,8 @@ async function offerLists(env: NodeJS.ProcessEnv): Promise<Offer[][]> {
     const aws = backends.get('aws');
     const awsOffers = aws ? await aws.listOffers() : catalogOffers('aws');
     const remote = await backends.get('remote')?.listOffers() ?? [];
-    return [awsOffers, local ? [local] : [], remote];
+    const kubernetes = await backends.get('kubernetes')?.listOffers() ?? [];
+    return [awsOffers, local ? [local] : [], remote, kubernetes];
   } finally {
     await closeBackends(backends);
   }

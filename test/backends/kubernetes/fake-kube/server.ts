@@ -88,6 +88,8 @@ export class FakeKube {
   readonly unpullable = new Set<string>();
   /** Pod port -> local TCP port the port-forward reaches (the pod's "sshd"). */
   readonly portTargets = new Map<number, number>();
+  /** Called with each pod the server accepted (tests start the pod's "sshd" here). */
+  onCreate: ((pod: Obj) => void) | undefined;
   /** Answer every pod creation with 403 (RBAC denies it although the review said yes). */
   forbidCreate = false;
   /** Pods placed at (ms), for the Pending -> Running clock. */
@@ -210,6 +212,7 @@ export class FakeKube {
     pod['status'] = { phase: 'Pending', conditions: [] };
     this.pods.set(`${ns}/${name}`, pod);
     this.schedule(pod);
+    this.onCreate?.(pod);
     this.send(res, 201, pod);
   }
 
