@@ -1,15 +1,17 @@
 // The local instance's agent, run as a detached process (see agent-launch.ts). It sets up the working
 // dir, writes the env with dstack's system variables, serves SSH (LocalSshServer on 127.0.0.1 with the
 // host key the orchestrator generated and only the run's key), runs `init` with `sh -c` streaming to the
-// run's log, marks readiness, heartbeats into status.json (with the SSH port), records SSH sessions as
-// activity, and stops itself (dead-man's switch) when no orchestrator holds the lease and
-// inactivity_duration has passed, or when max_duration has passed.
+// run's log, marks readiness, heartbeats into status.json (with the SSH port and a sample of the
+// environment's CPU/memory/GPU use), records SSH sessions as activity, and stops itself (dead-man's
+// switch) when no orchestrator holds the lease and inactivity_duration has passed, or when max_duration
+// has passed.
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { InstanceJob } from '../backend';
+import type { AgentMetrics, InstanceJob } from '../backend';
 import { extractTar } from '../ssh/upload/tar-extract';
+import { EnvironmentSampler } from './metrics';
 import { LocalSshServer } from './ssh-server';
 
 /** Files of an instance dir shared by the backend and the agent. */
@@ -29,6 +31,8 @@ export interface AgentStatus {
   stopReason: string | null;
   /** The SSH port on 127.0.0.1, once listening; null without a run key. */
   sshPort: number | null;
+  /** The latest sample of what the environment (the agent's descendants) uses; absent before the first. */
+  metrics?: AgentMetrics;
 }
 
 /** The job as the backend writes it (the instance id is the dstack job id). */
@@ -138,7 +142,16 @@ export async function runLocalAgent(dir: string, logFile: string): Promise<void>
     try { return (JSON.parse(fs.readFileSync(job.leaseFile, 'utf8')) as { expiresAt: number }).expiresAt > Date.now(); } catch { return false; }
   };
   let hadConnections = false;
+  const sampler = new EnvironmentSampler(process.pid);
+  let sampling = false;
+  const sampleMetrics = (): void => {
+    if (sampling) return;
+    sampling = true;
+    sampler.sample().then((m) => { status.metrics = m; }, () => undefined).finally(() => { sampling = false; });
+  };
+  sampleMetrics();
   setInterval(() => {
+    sampleMetrics();
     if (!fs.existsSync(dir)) process.exit(0);
     // Established SSH sessions are activity (dstack's no_connections_secs), and so is their end.
     const connected = (ssh?.connections ?? 0) > 0;

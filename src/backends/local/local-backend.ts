@@ -141,6 +141,11 @@ export class LocalBackend implements Backend {
       const activity = this.activityAt(instanceId) ?? status.readyAt ?? status.startedAt;
       report.noConnectionsSecs = Math.max(0, Math.floor((Date.now() - Math.max(activity, status.readyAt ?? 0)) / 1000));
     }
+    if (status?.metrics) {
+      report.metrics = status.metrics;
+      const utils = status.metrics.gpus?.map((g) => g.utilizationPercent) ?? [];
+      if (utils.length > 0) report.gpuUtilization = Math.max(...utils);
+    }
     const view: ProviderInstance = { instanceId, state: 'running', tags, providerId: `pid-${pid}`, report };
     if (typeof status?.sshPort === 'number' && manifest.hostPublicKey !== undefined) {
       view.ssh = { host: '127.0.0.1', port: status.sshPort, user: os.userInfo().username, hostPublicKey: manifest.hostPublicKey };

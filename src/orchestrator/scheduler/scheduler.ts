@@ -14,6 +14,7 @@ import {
   applyTransitions, beginTermination, DEFAULT_PROVISIONING_TIMEOUT_SECS, setInstanceStatus, setRunStatus, terminateInstance,
 } from './transitions';
 import type { SshPublisher } from './ssh-publisher';
+import { MetricsStore } from '../metrics/metrics-store';
 
 /** What a scheduler needs. */
 export interface SchedulerOptions {
@@ -40,8 +41,11 @@ export function instanceIdFor(run: RunRecord, offerIndex: number): string {
 /** Drives runs and instances; call `tick` while holding the lease. */
 export class Scheduler {
   readonly events: EventBus;
+  /** The samples of running environments (`metrics`), kept beside the state so the state is not rewritten for them. */
+  readonly metrics: MetricsStore;
   constructor(private readonly options: SchedulerOptions) {
     this.events = options.events ?? new EventBus();
+    this.metrics = new MetricsStore(options.store.dir);
   }
 
   /** One full pass. Returns the state after it. */
@@ -56,6 +60,7 @@ export class Scheduler {
       return s;
     });
     this.emit(events);
+    this.metrics.recordPass(mid, views);
     const submitted = mid.runs.filter((r) => r.status === 'submitted' && r.stopRequest === null);
     for (const run of submitted) await this.provision(run.id);
     const afterProvision = submitted.length > 0 ? await store.read() : mid;
