@@ -38,10 +38,11 @@ export class TestHosts {
   }
 
   /** Starts host `name` (index 1..200); with `gpusTsv`, it gets the fake nvidia-smi; with `containers`, a working podman. Returns its address. */
-  up(name: string, index: number, gpusTsv?: string, options: { containers?: boolean } = {}): string {
+  up(name: string, index: number, gpusTsv?: string, options: { containers?: boolean; brokenCrun?: boolean } = {}): string {
     const table: NodeJS.ProcessEnv = gpusTsv === undefined ? {} : { TH_GPUS: path.join(this.work, `${name}-gpus.tsv`) };
     if (gpusTsv !== undefined) writeFileSync(table['TH_GPUS'] as string, gpusTsv);
     if (options.containers) table['TH_CONTAINERS'] = '1';
+    if (options.brokenCrun) table['TH_BROKEN_CRUN'] = '1';
     this.run(['up', name, String(index)], table);
     return `10.201.${this.net}.${10 + index}`;
   }

@@ -17,8 +17,9 @@
 #                                   $TH_IMGSTORE (default /opt/dvs-podman-store), once: later calls reuse it
 #
 # TH_CONTAINERS=1 with `up`: the host gets a working podman with its own storage (images come from the shared
-# store), its own /run and /dev/shm, and the machine's cgroup layout. Without it, podman and docker are hidden on
-# the host (so the agent's probe sees no runtime and the host runs environments in bare mode).
+# store), its own /run and /dev/shm, and the machine's cgroup layout (TH_BROKEN_CRUN=1: its crun refuses to create
+# containers, as on hybrid-cgroup machines). Without it, podman and docker are hidden on the host (so the agent's
+# probe sees no runtime and the host runs environments in bare mode).
 #
 # TH_PREFIX (default dvt, <= 5 chars) and TH_NET (default 77) keep concurrent runs apart; TH_WORK holds
 # keys, configs and logs (default /tmp/$TH_PREFIX-hosts). Each host has its own mount/uts/pid namespaces:
@@ -87,6 +88,13 @@ containers_prelude() {   # DIR: per-host podman (own storage, /run, /dev/shm, cg
     # `ip netns exec` remounts /sys, so the cgroup mounts are gone: mount this machine's layout again (hybrid v1 + unified)
     PRE="$PRE && mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup && for c in \$(awk 'NR > 1 && \$4 == 1 { print \$1 }' /proc/cgroups); do mkdir -p /sys/fs/cgroup/\$c && mount -t cgroup -o \$c cgroup /sys/fs/cgroup/\$c; done"
     if grep -q ' /sys/fs/cgroup/unified cgroup2 ' /proc/mounts; then PRE="$PRE && mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 cgroup2 /sys/fs/cgroup/unified"; fi
+    if [ "${TH_BROKEN_CRUN:-0}" = 1 ] && b=$(command -v crun); then
+      # a crun that refuses to create containers the way it does on hybrid-cgroup machines (everything else works)
+      cp "$b" "$D/crun-real"
+      printf '#!/bin/sh\ncase " $* " in *" create "*|*" run "*) echo "crun: this test host refuses hybrid cgroups (TH_BROKEN_CRUN)" >&2; exit 1 ;; esac\nexec %s "$@"\n' "$D/crun-real" > "$D/crun-broken"
+      chmod 755 "$D/crun-broken"
+      PRE="$PRE && mount --bind '$D/crun-broken' '$b'"
+    fi
   else
     for b in podman docker; do
       b=$(command -v $b 2>/dev/null) || continue

@@ -42,6 +42,7 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
   let state: string;
   let backend: SshHostsBackend;
   let ip: string;
+  let ip2: string;
 
   before(function () {
     this.timeout(300_000); // the first run builds the test image (cached afterwards)
@@ -53,6 +54,7 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
     const pair = await ensureClientKey(sshPaths(state).identity);
     hosts = new TestHosts(pair.publicKey);
     ip = hosts.up('c1', 1, undefined, { containers: true });
+    ip2 = hosts.up('c2', 2, undefined, { containers: true, brokenCrun: true });
     const project = path.join(state, 'project');
     mkdirSync(project);
     writeFileSync(path.join(project, 'key'), pair.privateKey, { mode: 0o600 });
@@ -61,7 +63,7 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
     writeTree(code, { 'app.py': 'print(42)\n' });
     const plan = await planUpload(code);
     backend = new SshHostsBackend({
-      hosts: await fleetHosts({ user: 'root', identity_file: 'key', hosts: [{ hostname: ip }] }, { configDir: project }),
+      hosts: await fleetHosts({ user: 'root', identity_file: 'key', hosts: [{ hostname: ip }, { hostname: ip2 }] }, { configDir: project }),
       knownHosts: new KnownHosts(sshPaths(state).knownHosts, sshPaths(state).lock), stateDir: state, codeFor: () => Promise.resolve(plan),
       defaultPublicKey: () => Promise.resolve(pair.publicKey),
     });
@@ -72,10 +74,10 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
     hosts?.down();
   });
 
-  async function onHost(command: string): Promise<string> {
+  async function onHost(command: string, host = ip): Promise<string> {
     const paths = sshPaths(state);
     const key = readFileSync(path.join(state, 'project', 'key'), 'utf8');
-    const conn = await connectSsh({ host: ip, port: 22, user: 'root', privateKeys: [key], hostKeyAlias: 'ctr-c1' }, { knownHosts: new KnownHosts(paths.knownHosts, paths.lock) });
+    const conn = await connectSsh({ host, port: 22, user: 'root', privateKeys: [key], hostKeyAlias: `ctr-${host}` }, { knownHosts: new KnownHosts(paths.knownHosts, paths.lock) });
     try {
       const r = await conn.exec(command);
       assert.equal(r.code, 0, `${command}: ${r.stderr}`);
@@ -98,12 +100,12 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
   it('runs the environment in a labelled podman container, reachable with the OpenSSH client, and removes it on terminate', async () => {
     const paths = sshPaths(state);
     const key = readFileSync(path.join(state, 'project', 'key'), 'utf8');
-    const probeConn = await connectSsh({ host: ip, port: 22, user: 'root', privateKeys: [key], hostKeyAlias: 'ctr-c1' }, { knownHosts: new KnownHosts(paths.knownHosts, paths.lock) });
+    const probeConn = await connectSsh({ host: ip, port: 22, user: 'root', privateKeys: [key], hostKeyAlias: `ctr-${ip}` }, { knownHosts: new KnownHosts(paths.knownHosts, paths.lock) });
     const facts = await probeHost(probeConn);
     probeConn.close();
     assert.equal(facts.runtime, 'podman', `the probe finds a working podman: ${facts.runtimeNotes.join('; ')}`);
 
-    const offer = (await backend.listOffers())[0] as Offer;
+    const offer = (await backend.listOffers()).find((o) => o.region === ip) as Offer;
     const tags = { installation: 'inst-ctr', runName: 'ctr-run', instanceId: 'c0ffee00-0001' };
     const job: InstanceJob = {
       runId: 'run-ctr', runName: 'ctr-run', env: { TRICKY },
@@ -150,5 +152,21 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
     const [gone] = await backend.refresh([tags.instanceId]);
     assert.equal(gone?.state, 'gone');
     console.log(`    (container e2e: create → terminated in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  });
+
+  it("falls back to --runtime runc where podman's crun refuses to create containers, and says so in the run's log", async () => {
+    const offer = (await backend.listOffers()).find((o) => o.region === ip2) as Offer;
+    const tags = { installation: 'inst-ctr', runName: 'ctr-runc', instanceId: 'c0ffee00-0002' };
+    await backend.create(offer, tags, '', {
+      runId: 'run-runc', runName: 'ctr-runc', env: {}, init: ['echo "init in $(head -1 /etc/os-release)"'], workingDir: null,
+      inactivityDuration: null, maxDuration: null, leaseFile: '/unused', configuration: { image: TEST_IMAGE },
+    });
+    const ready = await until(tags.instanceId, (v) => v.report?.ready === true || v.report?.initExitCode !== undefined, 'ready');
+    const log = readFileSync(backend.logFile(tags.instanceId), 'utf8');
+    assert.equal(ready.report?.ready, true, `init failed: ${log}`);
+    assert.match(log, /^crun failed on this host \(.*TH_BROKEN_CRUN.*\); retrying with --runtime runc\ninit in PRETTY_NAME="dvs-mini"\n$/);
+    assert.equal((await onHost(`podman inspect -f '{{.OCIRuntime}}' dstack-vsc-${tags.instanceId}`, ip2)).trim(), 'runc');
+    await backend.terminate(tags.instanceId);
+    assert.equal((await onHost(`podman ps -a --filter label=dev.dstack-vsc.instance=${tags.instanceId} --format '{{.Names}}'`, ip2)).trim(), '', 'the container is removed');
   });
 });

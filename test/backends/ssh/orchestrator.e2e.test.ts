@@ -82,7 +82,8 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
       ].join('\n'),
       'dev.dstack.yml': [
         'type: dev-environment', 'name: fleet-run', 'ide: vscode', 'backends: [remote]', `regions: ["${ipj}"]`, 'resources:', '  disk: 1GB..',
-        'env:', `  TRICKY: ${JSON.stringify(TRICKY)}`, 'init:', '  - echo "init ran in $(pwd)" > init.txt', '',
+        'env:', `  TRICKY: ${JSON.stringify(TRICKY)}`, 'init:', '  - echo "init ran in $(pwd)" > init.txt',
+        "  - 'echo ''q \" $(date) `uname` end'''", "  - printf '%s\\n' \"$TRICKY\"", '',
       ].join('\n'),
     });
     git(project, 'init', '-q');
@@ -208,6 +209,10 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     }
     const after = await ssh(paths.config, 'fleet-run', 'echo still here');
     assert.equal(after.stdout, 'still here\n', after.stderr);
+    // The init output reached the run's log on this machine byte for byte (quotes, $(...), backticks unexpanded).
+    const logs = await cli('logs', 'fleet-run');
+    assert.equal(logs.code, 0, logs.err);
+    assert.equal(logs.out, `q " $(date) \`uname\` end\n${TRICKY}\n`);
 
     const stopped = await cli('stop', 'fleet-run', '-y');
     assert.equal(stopped.code, 0, stopped.out + stopped.err);
