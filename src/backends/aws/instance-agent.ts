@@ -34,12 +34,13 @@ export interface InstanceAgentsOptions {
   idleCloseMs?: number;
 }
 
-/** What the agent needs, kept from `create` until the instance runs (a 0600 file; the env is dropped once started). */
+/** What the agent needs, kept from `create` until the instance runs (a 0600 file; env and host key are dropped once started). */
 interface JobRecord {
   tags: ResourceTags;
   gpus: number;
   authorizedKey: string;
-  hostPrivateKey: string;
+  /** The environment sshd's host key: only until the agent holds it. */
+  hostPrivateKey?: string;
   hostPublicKey: string;
   sshPort: number;
   init: string[];
@@ -191,7 +192,7 @@ export class InstanceAgents {
           ...(rec.workingDir !== null ? { workingDir: rec.workingDir } : {}),
           sshPort: rec.sshPort,
           authorizedKey: rec.authorizedKey,
-          hostPrivateKey: rec.hostPrivateKey,
+          hostPrivateKey: rec.hostPrivateKey ?? '',
           inactivitySecs: rec.inactivitySecs,
           maxDurationSecs: rec.maxDurationSecs,
           leaseSecs: this.options.leaseSecs ?? 120,
@@ -199,9 +200,10 @@ export class InstanceAgents {
         const dir = await agent.dir();
         const w = await conn.exec(`setsid sh -c ${shellQuote(POWER_OFF_WATCHER)} watch ${shellQuote(dir)} > /dev/null 2>&1 < /dev/null &`);
         if (w.code !== 0) throw new Error(`Starting the power-off watcher on ${hostname} failed: ${w.stderr.trim()}`);
-        // The agent holds the env now (its own 0600 file on the instance): the secrets leave our state dir.
+        // The agent holds the env and the host key now (0600 files on the instance): they leave our state dir.
         rec.startedAt = Date.now();
         delete rec.env;
+        delete rec.hostPrivateKey;
         await this.write(rec);
       })().finally(() => this.starting.delete(id));
       this.starting.set(id, p);

@@ -140,6 +140,7 @@ describe('AWS (EC2) through the orchestrator and the CLI: the EC2 fake, an sshd 
     const record = path.join(state, 'aws', 'jobs', `${instanceId}.json`);
     assert.ok(existsSync(record));
     assert.ok(!readFileSync(record, 'utf8').includes('not-on-disk-after-start'), 'the env left our state dir once the agent held it');
+    assert.ok(!readFileSync(record, 'utf8').includes('PRIVATE KEY'), 'so did the environment\'s host key');
 
     // The OpenSSH client reaches the environment through the published entry (ProxyJump through the instance).
     const r = await ssh(paths.config, 'ec2-run', 'pwd; cat app.py; printf "%s|%s\\n" "$TOKEN" "$DSTACK_RUN_NAME"');
