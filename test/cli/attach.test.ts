@@ -100,6 +100,25 @@ describe('cli attach (local backend, real ports over ssh2)', function () {
     assert.equal(await canListen(local), true);
   });
 
+  it('waits while the run is starting, then attaches', async () => {
+    const [local, container] = [await freePort(), await freePort()];
+    const name = `att-wait-${process.pid}`;
+    names.push(name);
+    const file = writeConfig(dir, name, [`${local}:${container}`], container, 'after the wait', ['sleep 4']);
+    const apply = new CliProcess(['apply', '-f', file, '-y', '-d', '--no-repo'], env);
+    procs.push(apply);
+    await apply.waitFor(/Launching /);
+    const attach = new CliProcess(['attach', name], env);
+    procs.push(attach);
+    await attach.waitFor(/Press Ctrl\+C to detach/);
+    assert.match(attach.stdout, new RegExp(`^ NAME +BACKEND +GPU +PRICE +STATUS +SUBMITTED *\n ${name} +local .* (submitted|provisioning|pulling) `));
+    assert.match(attach.stdout, new RegExp(`\nAttached to run ${name} \\(replica=0 job=0\\)\n`));
+    assert.equal(await httpGet(local), 'after the wait');
+    attach.interrupt();
+    assert.equal(await attach.exited, 0, attach.stderr);
+    assert.equal(await apply.exited, 0, apply.stderr);
+  });
+
   it('apply stays attached with the ports forwarded; Ctrl+C without a terminal detaches without stopping', async () => {
     const [local, container] = [await freePort(), await freePort()];
     const name = `att-apply-${process.pid}`;
