@@ -24,7 +24,7 @@ export interface PodAgentsOptions {
   environmentSshPort?: number;
   /** The agent's lease in seconds (default 120). */
   leaseSecs?: number;
-  /** Bound of one status read (default 10 s) and of starting the agent (default 120 s). */
+  /** Bound of one status read (default 5 s: a dead link must not stall the scheduler) and of starting the agent (default 120 s). */
   callTimeoutMs?: number;
   startTimeoutMs?: number;
 }
@@ -123,7 +123,7 @@ export class PodAgents {
       const agent = new HostAgent(conn, instanceId);
       const rec = await this.read(instanceId);
       if (rec && rec.startedAt === null) await withTimeout(this.start(agent, rec, podName), this.options.startTimeoutMs ?? 120_000, `Starting the agent in pod ${podName}`);
-      const status = await withTimeout((async () => { await agent.renewLease(); return agent.status(); })(), this.options.callTimeoutMs ?? 10_000, `The agent in pod ${podName}`);
+      const status = await withTimeout((async () => { await agent.renewLease(); return agent.status(); })(), this.options.callTimeoutMs ?? 5_000, `The agent in pod ${podName}`);
       if (status.state === 'stopped') return { kind: 'stopped' };
       // No record and no agent: a pod created by another installation's state dir; nothing to report.
       if (status.state === 'absent') return rec ? { kind: 'unreachable' } : { kind: 'stopped' };
@@ -174,7 +174,7 @@ export class PodAgents {
       c = (async () => connectSsh({
         host: '127.0.0.1', port: localPort, user: 'root', hostKeyAlias: podHostKeyAlias(instanceId),
         privateKeys: [(await ensureClientKey(sshPaths(this.options.stateDir).identity)).privateKey],
-      }, { knownHosts: this.known, readyTimeoutMs: this.options.callTimeoutMs ?? 10_000 }))();
+      }, { knownHosts: this.known, readyTimeoutMs: this.options.callTimeoutMs ?? 5_000 }))();
       this.conns.set(instanceId, c);
       const mine = c;
       const forget = (): void => { if (this.conns.get(instanceId) === mine) this.conns.delete(instanceId); };
