@@ -99,6 +99,7 @@ while :; do
   if [ -n "\${INIT_PID:-}" ] && [ -f init_rc ]; then
     RC=$(cat init_rc)
     INIT_PID=""
+    rm -f init.pid
     if [ "$RC" = 0 ]; then echo ready > state; else echo "$RC" > init_exit; echo failed > state; fi
   fi
   if [ "$(conns)" -gt 0 ]; then LAST_ACTIVE=$NOW; fi
