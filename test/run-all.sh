@@ -99,11 +99,12 @@ fi
 
 # ---- LAYER 4 (slot): SSH test hosts in network namespaces ----
 # Added by the SSH/orchestrator engineer: one or more `step "4 ..." PASS_RE FAIL_RE -- command` lines here.
-# SSH layer: installs openssh-server/client, iproute2, iptables if missing (root), then runs the suites that
+# SSH layer: installs openssh-server/client, iproute2, iptables, podman + runc if missing (root) and builds the
+# container test image once (cached in /opt/dvs-podman-store), then runs the suites that
 # need them with DSTACK_REQUIRE_SSH_HOSTS=1, so a missing prerequisite fails instead of skipping. The hosts
 # are real sshd in network namespaces on 10.201.x (10.200.0.0/15 is pinned unreachable first).
 step "4 SSH layer (real sshd hosts, OpenSSH client)" "$MOCHA_PASS" "$MOCHA_FAIL" -- \
-  bash -c 'test/harness/testhosts.sh install && DSTACK_REQUIRE_SSH_HOSTS=1 npx mocha --no-config -r tsx/cjs --extension ts --timeout 60000 \
+  bash -c 'test/harness/testhosts.sh install containers && test/harness/testhosts.sh image && DSTACK_REQUIRE_SSH_HOSTS=1 npx mocha --no-config -r tsx/cjs --extension ts --timeout 60000 \
     "test/**/*.e2e.test.ts"'
 # ---- end of LAYER 4 slot ----
 
