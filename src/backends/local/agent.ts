@@ -147,7 +147,8 @@ export async function runLocalAgent(dir: string, logFile: string): Promise<void>
   const sampleMetrics = (): void => {
     if (sampling) return;
     sampling = true;
-    sampler.sample().then((m) => { status.metrics = m; }, () => undefined).finally(() => { sampling = false; });
+    // The first sample only sets the CPU baseline: it is published once it has the CPU figure too.
+    sampler.sample().then((m) => { if (m.cpuPercent !== undefined || process.platform !== 'linux') status.metrics = m; }, () => undefined).finally(() => { sampling = false; });
   };
   sampleMetrics();
   setInterval(() => {
