@@ -47,6 +47,9 @@ export interface LazyAwsExtras {
 
 /** Loads the AWS module: the built chunk beside the running bundle, else the source next to this file. */
 function loadAwsModule(): AwsModule {
+  // The SDK is pinned and supports the Node 20 this project (and VS Code 1.100) runs on: its notice about later SDK
+  // releases needing Node 22 would only clutter the CLI's stderr. A value set by the user wins.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const chunk = path.join(__dirname, AWS_CHUNK);
   const load = createRequire(__filename);
   return load(fs.existsSync(chunk) ? chunk : './aws-backend') as AwsModule;
