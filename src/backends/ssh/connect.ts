@@ -75,7 +75,8 @@ export class SshConnection {
 
   /** Closes this connection and its jump hosts (the sockets too: a peer that stopped answering can't hold them open). */
   close(): void {
-    this.client.end();
+    // destroy only: ssh2's destroy() is a no-op once end() made the socket unwritable, and an ended socket to a
+    // blackholed peer never finishes closing (FIN_WAIT1), keeping the process alive.
     this.client.destroy();
     this.jump?.close();
   }
@@ -135,7 +136,6 @@ function connectOne(target: SshTarget, options: ConnectOptions, sock: Duplex | u
       if (settled) return;
       settled = true;
       // destroy, not just end: a socket still connecting to a blackholed host would otherwise linger (and keep the process alive).
-      client.end();
       client.destroy();
       if (keyError) reject(new SshConnectError('host_key_changed', keyError.message, keyError));
       else reject(classify(err, target));
