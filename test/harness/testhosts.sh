@@ -217,6 +217,8 @@ cmd_image() {   # the tiny image, built once into the shared store from this mac
   printf 'root:*:19000:0:99999:7:::\nsshd:*:19000:0:99999:7:::\n' > "$R/etc/shadow"; chmod 640 "$R/etc/shadow"
   printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n' > "$R/etc/nsswitch.conf"
   printf 'PRETTY_NAME="dvs-mini"\nID=dvs-mini\n' > "$R/etc/os-release"
+  # Never cache an image without sshd (this machine had no openssh-server yet): every container test would fail later.
+  [ -x "$R$(type -P sshd 2>/dev/null || echo /usr/sbin/sshd)" ] || { rm -rf "$R"; echo "image: no sshd on this machine to copy (testhosts.sh install)" >&2; exit 2; }
   tar -C "$R" -c . | $S import - "$IMAGE" >/dev/null
   rm -rf "$R"
   echo "$IMAGE built in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s ($(du -sh "$IMGSTORE/root" | cut -f1) store)"
