@@ -5,12 +5,13 @@
 // The environment is reached through the instance (`via`), exactly as on an SSH fleet host.
 // SDK-free: this module lives in the main bundles; the EC2 calls stay in the lazily loaded chunk.
 
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { AgentReport, InstanceJob, ProviderInstance, ResourceTags, SshVia } from '../backend';
+import type { InstanceJob, ProviderInstance, ResourceTags, SshVia } from '../backend';
 import type { Offer } from '../offer';
+import { renewAndRead, reportOf, withTimeout } from '../ssh/agent/agent-refresh';
 import { HostAgent } from '../ssh/agent/host-agent';
-import { writeFileAtomic } from '../ssh/config/atomic-write';
+import { JobRecords } from '../ssh/agent/job-records';
+import { repoIdOf, systemEnv } from '../ssh/agent/system-env';
 import { sshPaths } from '../ssh/config/paths';
 import { connectSsh, type SshConnection } from '../ssh/connect';
 import { ensureClientKey, generateKeyPair } from '../ssh/keys';
@@ -62,8 +63,6 @@ export function instanceHostKeyAlias(instanceId: string): string {
   return `aws-instance-${instanceId}`;
 }
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
 /**
  * `watch <agent dir> [<cloud-init marker>]`, run detached beside the agent: when the agent stops itself (inactivity or max_duration,
  * i.e. no orchestrator renewed its lease), the instance powers off, and RunInstances' shutdown behaviour
@@ -80,56 +79,29 @@ esac
 exit 0
 `;
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms); });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** dstack's system variables of a single-node job; the agent adds DSTACK_REPO_DIR and DSTACK_WORKING_DIR. */
-function systemEnv(rec: JobRecord, hostname: string): Record<string, string> {
-  const gpus = String(rec.gpus);
-  return {
-    DSTACK_RUN_ID: rec.runId, DSTACK_JOB_ID: rec.tags.instanceId, DSTACK_RUN_NAME: rec.tags.runName, DSTACK_REPO_ID: 'none',
-    DSTACK_NODES_IPS: hostname, DSTACK_MASTER_NODE_IP: hostname, DSTACK_NODE_RANK: '0', DSTACK_NODES_NUM: '1',
-    DSTACK_GPUS_PER_NODE: gpus, DSTACK_GPUS_NUM: gpus,
-  };
-}
-
 /** Runs the host agent on the backend's instances over SSH and turns EC2's view into the environment's view. */
 export class InstanceAgents {
-  private readonly dir: string;
+  private readonly jobs: JobRecords<JobRecord>;
   private readonly known: KnownHosts;
   private readonly conns = new Map<string, { conn: Promise<SshConnection>; timer: NodeJS.Timeout | null; users: number }>();
   private readonly starting = new Map<string, Promise<void>>();
 
   constructor(private readonly options: InstanceAgentsOptions) {
-    this.dir = path.join(options.stateDir, 'aws', 'jobs');
+    this.jobs = new JobRecords(path.join(options.stateDir, 'aws', 'jobs'));
     const paths = sshPaths(options.stateDir);
     this.known = new KnownHosts(paths.knownHosts, paths.lock);
   }
 
-  private file(instanceId: string): string {
-    if (!ID.test(instanceId)) throw new Error(`Instance id ${JSON.stringify(instanceId)} cannot name a file: use letters, digits, - and _.`);
-    return path.join(this.dir, `${instanceId}.json`);
-  }
-
-  private async read(instanceId: string): Promise<JobRecord | null> {
-    const text = await fsp.readFile(this.file(instanceId), 'utf8').catch(() => null);
-    if (text === null) return null;
-    try { return JSON.parse(text) as JobRecord; } catch { return null; }
-  }
-
-  private async write(rec: JobRecord): Promise<void> {
-    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.file(rec.tags.instanceId), JSON.stringify(rec), 0o600);
+  /** The instance's init output on this machine (what `logs` reads), copied from the agent on every refresh. */
+  logFile(instanceId: string): string {
+    return path.join(this.options.stateDir, 'aws', 'logs', `${instanceId}.log`);
   }
 
   /** Keeps what the agent will need, before the instance is created (a crash in between loses nothing). Idempotent. */
   async prepare(offer: Offer, tags: ResourceTags, sshPublicKey: string, job?: InstanceJob): Promise<void> {
-    if (await this.read(tags.instanceId)) return;
+    if (await this.jobs.read(tags.instanceId)) return;
     const hostKey = generateKeyPair(`${tags.runName} environment`);
-    await this.write({
+    await this.jobs.write({
       tags, gpus: offer.resources.gpus.length, authorizedKey: sshPublicKey, hostPrivateKey: hostKey.privateKey, hostPublicKey: hostKey.publicKey,
       sshPort: ENVIRONMENT_SSH_PORT, init: job?.init ?? [], workingDir: job?.workingDir ?? null, runId: job?.runId ?? tags.instanceId,
       inactivitySecs: job?.inactivityDuration ?? 0, maxDurationSecs: job?.maxDuration ?? 0, env: job?.env ?? {}, startedAt: null,
@@ -138,7 +110,7 @@ export class InstanceAgents {
 
   /** Forgets an instance: its job record, its pinned host key and its connection. Idempotent. */
   async forget(instanceId: string): Promise<void> {
-    await fsp.rm(this.file(instanceId), { force: true });
+    await this.jobs.remove(instanceId);
     await this.known.forget(instanceHostKeyAlias(instanceId));
     const c = this.conns.get(instanceId);
     this.conns.delete(instanceId);
@@ -153,7 +125,7 @@ export class InstanceAgents {
 
   private async attachOne(view: ProviderInstance): Promise<ProviderInstance> {
     if (view.state !== 'running' || !view.ssh) return view;
-    const rec = await this.read(view.instanceId);
+    const rec = await this.jobs.read(view.instanceId);
     if (!rec) return view;
     const host = view.ssh;
     const bare: ProviderInstance = { ...view };
@@ -164,13 +136,10 @@ export class InstanceAgents {
       return await this.use(view.instanceId, host, async (conn) => {
         const agent = new HostAgent(conn, view.instanceId);
         if (rec.startedAt === null) await withTimeout(this.start(conn, agent, rec, host.host), this.options.startTimeoutMs ?? 120_000, `Starting the agent on ${host.host}`);
-        const status = await withTimeout((async () => { await agent.renewLease(); return agent.status(); })(), this.options.callTimeoutMs ?? 5_000, `The instance ${host.host}`);
+        const status = await renewAndRead(agent, this.options.callTimeoutMs ?? 5_000, `The instance ${host.host}`, this.logFile(view.instanceId));
         // The agent stopped (inactivity, max_duration, asked) or its directory is gone: the environment is over.
         if (status.state === 'stopped' || status.state === 'absent') return { ...bare, state: 'gone' as const };
-        const report: AgentReport = { ready: status.ready };
-        if (status.initExitCode !== undefined) report.initExitCode = status.initExitCode;
-        if (status.noConnectionsSecs !== undefined) report.noConnectionsSecs = status.noConnectionsSecs;
-        return { ...bare, ssh, report };
+        return { ...bare, ssh, report: reportOf(status) };
       });
     } catch {
       // Booting (sshd or cloud-init not there yet) or unreachable right now: running, no report, tried again next pass.
@@ -185,9 +154,10 @@ export class InstanceAgents {
     let p = this.starting.get(id);
     if (!p) {
       p = (async () => {
+        const code = await this.options.codeFor?.(rec.tags);
         await agent.start({
           instanceId: id,
-          env: { ...systemEnv(rec, hostname), ...(rec.env ?? {}) },
+          env: { ...systemEnv({ runId: rec.runId, instanceId: id, runName: rec.tags.runName, hostname, gpus: rec.gpus, repoId: repoIdOf(code) }), ...(rec.env ?? {}) },
           init: rec.init,
           ...(rec.workingDir !== null ? { workingDir: rec.workingDir } : {}),
           sshPort: rec.sshPort,
@@ -196,7 +166,7 @@ export class InstanceAgents {
           inactivitySecs: rec.inactivitySecs,
           maxDurationSecs: rec.maxDurationSecs,
           leaseSecs: this.options.leaseSecs ?? 120,
-        }, await this.options.codeFor?.(rec.tags));
+        }, code);
         const dir = await agent.dir();
         const w = await conn.exec(`setsid sh -c ${shellQuote(POWER_OFF_WATCHER)} watch ${shellQuote(dir)} > /dev/null 2>&1 < /dev/null &`);
         if (w.code !== 0) throw new Error(`Starting the power-off watcher on ${hostname} failed: ${w.stderr.trim()}`);
@@ -204,7 +174,7 @@ export class InstanceAgents {
         rec.startedAt = Date.now();
         delete rec.env;
         delete rec.hostPrivateKey;
-        await this.write(rec);
+        await this.jobs.write(rec);
       })().finally(() => this.starting.delete(id));
       this.starting.set(id, p);
     }

@@ -107,6 +107,9 @@ export class LazyAwsBackend implements Backend {
     await this.agents?.forget(instanceId);
   }
 
+  /** The instance's init output on this machine (what `logs` reads); '' without the SSH path. */
+  logFile(instanceId: string): string { return this.agents?.logFile(instanceId) ?? ''; }
+
   /** Closes the SSH connections to instances (the CLI's exit). */
   async close(): Promise<void> { await this.agents?.close(); }
 }

@@ -4,15 +4,15 @@
 // so stopping the run stops it). The orchestrator's polling (`refresh`)
 // renews the agent's lease, so a laptop that goes to sleep lets the dead-man's switch act.
 
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AgentReport, Backend, BackendCapabilities, InstanceJob, ProviderInstance, Requirements, ResourceTags, SshVia } from '../backend';
+import type { Backend, BackendCapabilities, InstanceJob, ProviderInstance, Requirements, ResourceTags, SshVia } from '../backend';
 import { BackendError } from '../backend';
 import type { Offer } from '../offer';
 import { containerSpecFor } from './agent/container-spec';
+import { renewAndRead, reportOf, withTimeout } from './agent/agent-refresh';
 import { HostAgent, type HostAgentStatus } from './agent/host-agent';
+import { repoIdOf, systemEnv } from './agent/system-env';
 import { planJobFiles } from './agent/job-files';
 import { writeFileAtomic } from './config/atomic-write';
 import { withFileLock } from './config/file-lock';
@@ -60,32 +60,9 @@ const PROBE_TTL_MS = 60_000;
 /** A backend call never waits longer on one host: a blackholed link must not stall the scheduler. */
 const HOST_CALL_MS = 5_000;
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms); });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** dstack's repo id of an uploaded git work tree (`<name>-<8 base36 chars of sha256(host+path)>`); `none` without a repo. */
-export function repoIdOf(code: UploadPlan | undefined, host = os.hostname()): string {
-  if (!code || code.source !== 'git') return 'none';
-  const hex = createHash('sha256').update(`${host}${code.root}`).digest('hex');
-  return `${path.basename(code.root)}-${BigInt(`0x${hex}`).toString(36).slice(0, 8)}`;
-}
-
 /** Where the SSH hosts backend keeps an instance's init output (tailed from the agent on every refresh). */
 export function sshHostsLogFile(stateDir: string, instanceId: string): string {
   return path.join(stateDir, 'ssh-hosts', 'logs', `${instanceId}.log`);
-}
-
-/** dstack's system variables of a single-node job (spec 3.3); the agent adds DSTACK_REPO_DIR, DSTACK_WORKING_DIR and DSTACK_MPI_HOSTFILE. */
-export function systemEnv(tags: ResourceTags, offer: Offer, hostname: string, job: InstanceJob | undefined, repoId = 'none'): Record<string, string> {
-  const gpus = String(offer.resources.gpus.length);
-  return {
-    DSTACK_RUN_ID: job?.runId ?? tags.instanceId, DSTACK_JOB_ID: tags.instanceId, DSTACK_RUN_NAME: tags.runName, DSTACK_REPO_ID: repoId,
-    DSTACK_NODES_IPS: hostname, DSTACK_MASTER_NODE_IP: hostname, DSTACK_NODE_RANK: '0', DSTACK_NODES_NUM: '1',
-    DSTACK_GPUS_PER_NODE: gpus, DSTACK_GPUS_NUM: gpus,
-  };
 }
 
 /** Runs dev environments on the user's own SSH hosts. */
@@ -214,7 +191,7 @@ export class SshHostsBackend implements Backend {
       const agent = new HostAgent(conn, tags.instanceId);
       await agent.start({
         instanceId: tags.instanceId,
-        env: { ...systemEnv(tags, offer, hostname, job, repoIdOf(code)), ...(job?.env ?? {}) },
+        env: { ...systemEnv({ runId: job?.runId ?? tags.instanceId, instanceId: tags.instanceId, runName: tags.runName, hostname, gpus: offer.resources.gpus.length, repoId: repoIdOf(code) }), ...(job?.env ?? {}) },
         init: job?.init ?? [],
         ...(job?.workingDir ? { workingDir: job.workingDir } : {}),
         sshPort,
@@ -268,44 +245,21 @@ export class SshHostsBackend implements Backend {
       if (ep.via !== undefined) ssh.via = ep.via;
       let status: HostAgentStatus;
       try {
-        status = await withTimeout((async () => {
-          const agent = new HostAgent(await this.connection(rec.hostname), id);
-          await agent.renewLease();
-          const st = await agent.status();
-          if (st.state !== 'absent') await this.tailInitLog(agent, id);
-          return st;
-        })(), HOST_CALL_MS, `SSH host ${rec.hostname}`);
+        // One bound over connecting and reading, so a blackholed host costs a pass at most HOST_CALL_MS.
+        status = await withTimeout((async () => renewAndRead(new HostAgent(await this.connection(rec.hostname), id), HOST_CALL_MS, `SSH host ${rec.hostname}`, this.logFile(id)))(), HOST_CALL_MS, `SSH host ${rec.hostname}`);
       } catch {
         await this.dropConnection(rec.hostname);
         // Unreachable right now: still running as far as we know (the agent's own switch covers a long outage).
         return { instanceId: id, state: 'running' as const, tags: rec.tags, ssh };
       }
       if (status.state === 'absent' || status.state === 'stopped') return { instanceId: id, state: 'gone' as const, tags: rec.tags };
-      const report: AgentReport = { ready: status.ready };
-      if (status.initExitCode !== undefined) report.initExitCode = status.initExitCode;
-      if (status.noConnectionsSecs !== undefined) report.noConnectionsSecs = status.noConnectionsSecs;
-      if (status.metrics) {
-        report.metrics = status.metrics;
-        const utils = (status.metrics.gpus ?? []).map((g) => g.utilizationPercent);
-        if (utils.length > 0) report.gpuUtilization = Math.max(...utils);
-      }
-      return { instanceId: id, state: status.state === 'starting' ? 'pending' as const : 'running' as const, tags: rec.tags, ssh, report, providerId: `${rec.hostname}:${rec.sshPort}` };
+      return { instanceId: id, state: status.state === 'starting' ? 'pending' as const : 'running' as const, tags: rec.tags, ssh, report: reportOf(status), providerId: `${rec.hostname}:${rec.sshPort}` };
     }));
   }
 
   /** The instance's init output on this machine (what `logs` reads), appended on every refresh. */
   logFile(instanceId: string): string {
     return sshHostsLogFile(this.options.stateDir, instanceId);
-  }
-
-  /** Appends what the agent's init.log gained since the last refresh to our copy (the offset is our copy's size). */
-  private async tailInitLog(agent: HostAgent, instanceId: string): Promise<void> {
-    const file = this.logFile(instanceId);
-    const have = await fsp.stat(file).then((s) => s.size, () => 0);
-    const { text } = await agent.initLogFrom(have);
-    if (text.length === 0) return;
-    await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await fsp.appendFile(file, text, { mode: 0o600 });
   }
 
   async listTagged(installation: string): Promise<ProviderInstance[]> {

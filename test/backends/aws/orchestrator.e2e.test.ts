@@ -91,7 +91,7 @@ describe('AWS (EC2) through the orchestrator and the CLI: the EC2 fake, an sshd 
       'secret.txt': 'never uploaded\n',
       'dev.dstack.yml': [
         'type: dev-environment', 'name: ec2-run', 'ide: vscode', 'backends: [aws]', 'regions: [us-east-1]', 'spot_policy: on-demand',
-        'resources:', '  cpu: 2..', '  disk: 120GB', 'env:', '  - TOKEN=not-on-disk-after-start', 'init:', '  - echo "init ran in $(pwd)" > init.txt', '',
+        'resources:', '  cpu: 2..', '  disk: 120GB', 'env:', '  - TOKEN=not-on-disk-after-start', 'init:', '  - echo "init ran in $(pwd)" > init.txt', '  - echo "init says \'hi\' $DSTACK_RUN_NAME"', '',
       ].join('\n'),
     });
     git(project, 'init', '-q');
@@ -146,6 +146,11 @@ describe('AWS (EC2) through the orchestrator and the CLI: the EC2 fake, an sshd 
     const r = await ssh(paths.config, 'ec2-run', 'pwd; cat app.py; printf "%s|%s\\n" "$TOKEN" "$DSTACK_RUN_NAME"');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `/root/.dstack-vsc/${instanceId}/repo\nprint(42)\nnot-on-disk-after-start|ec2-run\n`);
+
+    // Init output came back to this machine: `logs` shows it.
+    const logs = await cli('logs', 'ec2-run');
+    assert.equal(logs.code, 0, logs.err);
+    assert.match(logs.out, /init says 'hi' ec2-run\n/);
 
     const stopped = await cli('stop', 'ec2-run', '-y');
     assert.equal(stopped.code, 0, stopped.out + stopped.err);

@@ -14,7 +14,8 @@ import { sshPaths, type SshPaths } from '../../../src/backends/ssh/config/paths'
 import { fleetHosts } from '../../../src/backends/ssh/fleet-hosts';
 import { ensureClientKey } from '../../../src/backends/ssh/keys';
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
-import { repoIdOf, SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
+import { SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
+import { repoIdOf } from '../../../src/backends/ssh/agent/system-env';
 import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
 import { git, tempDir, writeTree } from './upload/helpers';
