@@ -3,7 +3,7 @@
 // the image lacks one) and runs it in the foreground on the pod's SSH port. Everything else (job files, code,
 // init, the environment's sshd, activity) is the host agent's work, done over SSH through the port-forward.
 
-/** Env names the bootstrap reads (the host key is removed from the environment before sshd starts). */
+/** Env names the bootstrap reads, filled from the pod's Secret (the host key is removed from the environment before sshd starts). */
 export const ENV_AUTHORIZED_KEY = 'DSTACK_VSC_AUTHORIZED_KEY';
 export const ENV_HOST_KEY = 'DSTACK_VSC_HOST_KEY';
 

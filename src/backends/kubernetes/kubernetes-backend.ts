@@ -1,5 +1,5 @@
 // The Kubernetes backend, through @kubernetes/client-node: offers from the nodes (allocatable minus what pods
-// request), a pod per run, the API server's port-forward as the only way in (a local listener per pod), and
+// request), a pod per run (its sshd keys in a Secret of the same name), the API server's port-forward as the only way in (a local listener per pod), and
 // the pod's status read as the orchestrator's state. This module loads client-node: import it lazily
 // (src/backends/kubernetes/lazy.ts; bundled as dist/kubernetes.js).
 
@@ -14,6 +14,7 @@ import { ANNOTATION_HOST_KEY, LABEL_INSTALLATION, labelValue, podName, tagsOfPod
 import { nodeOffers } from './offers';
 import { DEFAULT_KUBE_IMAGE, POD_SSH_PORT, type KubernetesBackendOptions } from './options';
 import type { PodAgents } from './pod-agents';
+import { podSecretManifest, podSecretName, type SecretManifest } from './pod-secret';
 import { podManifest } from './pod-spec';
 import { podVerdict, providerStateOf, type PodVerdict } from './pod-state';
 import { PodTunnels } from './tunnel';
@@ -34,6 +35,7 @@ export interface KubernetesBackendDeps {
 const NEEDED: { verb: string; resource: string; subresource?: string }[] = [
   { verb: 'create', resource: 'pods' }, { verb: 'get', resource: 'pods' }, { verb: 'list', resource: 'pods' },
   { verb: 'delete', resource: 'pods' }, { verb: 'create', resource: 'pods', subresource: 'portforward' },
+  { verb: 'create', resource: 'secrets' }, { verb: 'delete', resource: 'secrets' }, { verb: 'list', resource: 'secrets' },
 ];
 
 // client-node 1.x is an ES module: bundles inline it (dist/kubernetes.js is CommonJS); from source, Node's
@@ -41,6 +43,7 @@ const NEEDED: { verb: string; resource: string; subresource?: string }[] = [
 // A plain require so esbuild inlines the package into the chunk.
 const { AuthorizationV1Api, CoreV1Api, KubeConfig, PortForward } = require('@kubernetes/client-node') as typeof K8s;
 type V1Pod = K8s.V1Pod;
+type V1Secret = K8s.V1Secret;
 type CoreV1Api = K8s.CoreV1Api;
 type AuthorizationV1Api = K8s.AuthorizationV1Api;
 type PortForward = K8s.PortForward;
@@ -139,15 +142,22 @@ export class KubernetesBackend implements Backend {
     const keys = new Set([sshPublicKey.trim()]);
     if (this.deps.agents) keys.add((await this.deps.agents.clientPublicKey()).trim());
     const manifest = podManifest({
-      offer, tags, authorizedKey: [...keys].filter((k) => k !== '').join('\n'), hostKey, job,
+      offer, tags, hostPublicKey: hostKey.publicKey, job,
       defaultImage: this.options.image ?? DEFAULT_KUBE_IMAGE, sshPort: this.options.sshPort ?? POD_SSH_PORT,
     });
     await this.deps.agents?.prepare(tags, Number((manifest.spec as { containers: { resources: { limits?: Record<string, string> } }[] }).containers[0]?.resources.limits?.[String(offer.backendData?.['gpuResource'] ?? '')] ?? 0), hostKey, job);
+    try {
+      await this.createSecret(podSecretManifest(tags, [...keys].filter((k) => k !== '').join('\n'), hostKey.privateKey));
+    } catch (err) {
+      await this.deps.agents?.forget(tags.instanceId);
+      throw err;
+    }
     let pod: V1Pod;
     try {
       pod = await this.client().core.createNamespacedPod({ namespace: this.client().ref.namespace, body: manifest as V1Pod });
     } catch (err) {
       if (httpCode(err) !== 409) {
+        await this.deleteSecret(podSecretName(tags.instanceId));
         await this.deps.agents?.forget(tags.instanceId);
         throw toBackendError(err, 'create pods', this.client().ref);
       }
@@ -157,6 +167,32 @@ export class KubernetesBackend implements Backend {
     }
     pod = await this.awaitScheduling(pod, offer, tags);
     return this.view(pod, tags.instanceId);
+  }
+
+  /**
+   * Creates the pod's Secret. A 409 is ours (the name is the instance's) but may hold the keys of an earlier
+   * attempt whose pod was never created: it is replaced, so the pod's sshd presents the host key pinned now.
+   */
+  private async createSecret(body: SecretManifest): Promise<void> {
+    const { core, ref } = this.client();
+    const create = (): Promise<V1Secret> => core.createNamespacedSecret({ namespace: ref.namespace, body: body as V1Secret });
+    try {
+      await create();
+    } catch (err) {
+      if (httpCode(err) !== 409) throw toBackendError(err, 'create secrets', ref);
+      await this.deleteSecret(body.metadata.name);
+      try { await create(); } catch (again) { throw toBackendError(again, 'create secrets', ref); }
+    }
+  }
+
+  /** Deletes a Secret by name; idempotent (404 is fine). */
+  private async deleteSecret(name: string): Promise<void> {
+    const { core, ref } = this.client();
+    try {
+      await core.deleteNamespacedSecret({ name, namespace: ref.namespace });
+    } catch (err) {
+      if (httpCode(err) !== 404) throw toBackendError(err, `delete secret ${name}`, ref);
+    }
   }
 
   /** Waits (bounded) for the scheduler's decision: unschedulable = no capacity, an image that can't be pulled = invalid. */
@@ -231,6 +267,16 @@ export class KubernetesBackend implements Backend {
       if (!tags || tags.installation !== installation) continue;
       out.push({ instanceId: tags.instanceId, state: providerStateOf(podVerdict(pod)), tags, ...(pod.metadata?.name ? { providerId: pod.metadata.name } : {}) });
     }
+    // A Secret without its pod (a create that stopped between the two, a pod deleted by hand) is reported as a
+    // stopping instance, so the orphan sweep terminates it (which deletes the Secret) unless the state owns it.
+    const secrets = await this.call('list secrets', (c) => c.core.listNamespacedSecret({ namespace: c.ref.namespace, labelSelector: `${LABEL_INSTALLATION}=${labelValue(installation)}` }));
+    const seen = new Set(out.map((p) => p.instanceId));
+    for (const secret of secrets.items) {
+      const tags = tagsOfPod(secret.metadata?.labels, secret.metadata?.annotations);
+      if (!tags || tags.installation !== installation || seen.has(tags.instanceId)) continue;
+      seen.add(tags.instanceId);
+      out.push({ instanceId: tags.instanceId, state: 'stopping', tags, ...(secret.metadata?.name ? { providerId: secret.metadata.name } : {}) });
+    }
     return out;
   }
 
@@ -243,6 +289,7 @@ export class KubernetesBackend implements Backend {
     } catch (err) {
       if (httpCode(err) !== 404) throw toBackendError(err, `delete pod ${name}`, ref);
     }
+    await this.deleteSecret(podSecretName(instanceId));
     await this.deps.agents?.forget(instanceId);
   }
 

@@ -104,7 +104,13 @@ export class PodAgents {
   /** Keeps the job for the agent and pins the pod's host key, before the pod is created. Idempotent. */
   async prepare(tags: ResourceTags, gpus: number, hostKey: { privateKey: string; publicKey: string }, job?: InstanceJob): Promise<void> {
     await this.known.pin(podHostKeyAlias(tags.instanceId), publicKeyBlob(hostKey.publicKey));
-    if (await this.read(tags.instanceId)) return;
+    const existing = await this.read(tags.instanceId);
+    if (existing) {
+      // A retried create (its pod never came) made a new host key, pinned above and put in the pod's Secret:
+      // the environment's sshd, which presents the same key, must get it too.
+      if (existing.startedAt === null && existing.hostPrivateKey !== hostKey.privateKey) await this.write({ ...existing, hostPrivateKey: hostKey.privateKey });
+      return;
+    }
     await this.write({
       tags, gpus, init: job?.init ?? [], workingDir: job?.workingDir ?? null, runId: job?.runId ?? tags.instanceId,
       inactivitySecs: job?.inactivityDuration ?? 0, maxDurationSecs: job?.maxDuration ?? 0, env: job?.env ?? {}, hostPrivateKey: hostKey.privateKey, startedAt: null,

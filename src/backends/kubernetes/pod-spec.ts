@@ -1,12 +1,15 @@
 // The pod of one run: image, resource requests and limits, GPU count, node affinity (the offer's node and
-// GPU model), tolerations for GPU taints, /dev/shm as a memory emptyDir, the run's env, and labels naming
-// the installation, the run and the instance. Pure: returns the manifest the backend posts.
+// GPU model), tolerations for GPU taints, /dev/shm as a memory emptyDir, and labels naming the installation,
+// the run and the instance. No secret is in it: the sshd keys come from the run's Secret (pod-secret.ts) by
+// secretKeyRef, and the run's env (which may hold resolved secrets) is delivered by the host agent over SSH.
+// Pure: returns the manifest the backend posts.
 
 import type { InstanceJob, ResourceTags } from '../backend';
 import type { Offer } from '../offer';
 import type { ResourcesSpec } from '../../schema/model';
 import { bootstrapScript, ENV_AUTHORIZED_KEY, ENV_HOST_KEY } from './bootstrap';
 import { ANNOTATION_HOST_KEY, ANNOTATION_TAGS, podLabels, podName } from './labels';
+import { podSecretName, SECRET_AUTHORIZED_KEY, SECRET_HOST_KEY } from './pod-secret';
 import { TOLERATED_TAINTS } from './offers';
 
 /** A pod manifest (the JSON the API server receives). */
@@ -16,10 +19,8 @@ export type PodManifest = Record<string, unknown> & { metadata: { name: string; 
 export interface PodInputs {
   offer: Offer;
   tags: ResourceTags;
-  /** The key sshd in the pod accepts. */
-  authorizedKey: string;
-  /** The host key pair the orchestrator generated (the public half is pinned by the client). */
-  hostKey: { privateKey: string; publicKey: string };
+  /** Public half of the host key the orchestrator generated (pinned by the client; the private half is in the Secret). */
+  hostPublicKey: string;
   job?: InstanceJob | undefined;
   /** Image when the configuration names none. */
   defaultImage: string;
@@ -65,8 +66,10 @@ export function podManifest(p: PodInputs): PodManifest {
   const match: { key: string; operator: 'In'; values: string[] }[] = [];
   if (typeof node === 'string') match.push({ key: 'kubernetes.io/hostname', operator: 'In', values: [node] });
   if (gpus > 0 && typeof product === 'string' && product !== '') match.push({ key: 'nvidia.com/gpu.product', operator: 'In', values: [product] });
-  const env: { name: string; value: string }[] = Object.entries(p.job?.env ?? {}).map(([name, value]) => ({ name, value }));
-  env.push({ name: ENV_AUTHORIZED_KEY, value: p.authorizedKey.trim() }, { name: ENV_HOST_KEY, value: p.hostKey.privateKey.trim() });
+  const secret = podSecretName(p.tags.instanceId);
+  const fromSecret = (name: string, key: string): Record<string, unknown> => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+  // Only plumbing here: the run's env reaches the environment through the agent's job.env, never the spec.
+  const env: Record<string, unknown>[] = [fromSecret(ENV_AUTHORIZED_KEY, SECRET_AUTHORIZED_KEY), fromSecret(ENV_HOST_KEY, SECRET_HOST_KEY)];
   if (gpus === 0) env.push({ name: 'NVIDIA_VISIBLE_DEVICES', value: 'void' });
   const volumes: Record<string, unknown>[] = [];
   const mounts: Record<string, unknown>[] = [];
@@ -86,7 +89,7 @@ export function podManifest(p: PodInputs): PodManifest {
     apiVersion: 'v1', kind: 'Pod',
     metadata: {
       name: podName(p.tags.instanceId), labels: podLabels(p.tags),
-      annotations: { [ANNOTATION_TAGS]: JSON.stringify(p.tags), [ANNOTATION_HOST_KEY]: p.hostKey.publicKey.trim() },
+      annotations: { [ANNOTATION_TAGS]: JSON.stringify(p.tags), [ANNOTATION_HOST_KEY]: p.hostPublicKey.trim() },
     },
     spec: {
       restartPolicy: 'Never',

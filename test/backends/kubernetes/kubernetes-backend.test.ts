@@ -1,7 +1,8 @@
 // The Kubernetes backend through the real @kubernetes/client-node over HTTP, against the project's fake API
 // server on 127.0.0.1 (or a real cluster: see harness.ts): offers, the pod as the server received it,
 // idempotency, scheduling and image failures, RBAC refusal before anything is created, an unreachable server,
-// terminate, reconcile by labels after a restart, and SSH into the pod through the port-forward listener.
+// terminate, reconcile by labels after a restart, and SSH into the pod through the port-forward listener. The
+// pod spec holds no secret: the sshd keys are in a labelled Secret it references, the run's env is not there.
 
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
@@ -9,6 +10,7 @@ import { Client } from 'ssh2';
 import { BackendError, type InstanceJob } from '../../../src/backends/backend';
 import { KubernetesBackend } from '../../../src/backends/kubernetes/kubernetes-backend';
 import { ENV_AUTHORIZED_KEY, ENV_HOST_KEY } from '../../../src/backends/kubernetes/bootstrap';
+import { SECRET_AUTHORIZED_KEY, SECRET_HOST_KEY } from '../../../src/backends/kubernetes/pod-secret';
 import { LocalSshServer } from '../../../src/backends/local/ssh-server';
 import { generateKeyPair, publicKeyBlob } from '../../../src/backends/ssh/keys';
 import type { Offer } from '../../../src/backends/offer';
@@ -106,19 +108,41 @@ describe('Kubernetes backend (client-node over HTTP against the fake API server)
     assert.deepEqual(pod['spec']['volumes'], [{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '8192Mi' } }]);
     assert.deepEqual(c['volumeMounts'], [{ name: 'dshm', mountPath: '/dev/shm' }]);
     assert.equal(pod['spec']['restartPolicy'], 'Never');
-    const env = envOf(pod);
-    assert.equal(env['HF_TOKEN'], 'secret-value');
-    assert.equal(env['FOO'], 'bar');
-    assert.equal(env[ENV_AUTHORIZED_KEY], RUN_KEY.publicKey);
+    // Nothing secret in the pod (anyone who may `get pods` reads it): no run env, no private key.
+    const podText = JSON.stringify(pod);
+    assert.ok(!podText.includes('secret-value'), 'the run\'s env values are not in the pod spec');
+    assert.ok(!podText.includes('PRIVATE KEY'), 'the host private key is not in the pod spec');
+    assert.ok(!podText.includes(RUN_KEY.publicKey.split(' ')[1] ?? '?'), 'the authorized key is in the Secret only');
+    const secretName = pod['metadata']['name'] as string;
+    assert.deepEqual(c['env'], [
+      { name: ENV_AUTHORIZED_KEY, valueFrom: { secretKeyRef: { name: secretName, key: SECRET_AUTHORIZED_KEY } } },
+      { name: ENV_HOST_KEY, valueFrom: { secretKeyRef: { name: secretName, key: SECRET_HOST_KEY } } },
+    ], 'only the Secret references (no NVIDIA_VISIBLE_DEVICES: GPUs are visible on a GPU pod)');
+    // The Secret: Opaque, the pod's labels, the keys as base64 data.
+    const secrets = cluster.fake?.createdSecrets() ?? [];
+    assert.equal(secrets.length, 1);
+    const secret = secrets[0] as Obj;
+    assert.equal(secret['type'], 'Opaque');
+    assert.equal(secret['metadata']['name'], secretName);
+    assert.deepEqual(secret['metadata']['labels'], pod['metadata']['labels']);
+    assert.ok(!JSON.stringify(secret).includes('secret-value'), 'the run\'s env is not in the Secret either (the agent delivers it)');
+    const data = secret['data'] as Record<string, string>;
+    assert.deepEqual(Object.keys(data).sort(), [SECRET_AUTHORIZED_KEY, SECRET_HOST_KEY]);
+    assert.equal(Buffer.from(data[SECRET_AUTHORIZED_KEY] ?? '', 'base64').toString(), RUN_KEY.publicKey);
+    const env = cluster.fake?.containerEnv(pod) ?? {};
+    assert.equal(env[ENV_AUTHORIZED_KEY], RUN_KEY.publicKey, 'the container gets the key from the Secret');
     assert.match(env[ENV_HOST_KEY] ?? '', /BEGIN OPENSSH PRIVATE KEY/);
-    assert.equal(env['NVIDIA_VISIBLE_DEVICES'], undefined, 'GPUs are visible on a GPU pod');
+    assert.equal(env['HF_TOKEN'], undefined);
     assert.deepEqual(c['command']?.slice(0, 2), ['/bin/sh', '-c']);
     assert.match(c['command'][2] as string, /exec "\$SSHD" -D -e -p 10022 -h \/etc\/dstack-vsc\/host_key/);
     assert.deepEqual(c['ports'], [{ name: 'ssh', containerPort: 10022, protocol: 'TCP' }]);
     assert.equal(publicKeyBlob(pod['metadata']['annotations']['dstack-vsc/host-public-key'] as string).equals(publicKeyBlob(env[ENV_HOST_KEY] ?? '')), true, 'the annotation is the public half of the pod\'s host key');
     // The access review ran before the pod was created.
     const paths = cluster.fake?.received.map((r) => `${r.method} ${r.path}`) ?? [];
-    assert.ok(paths.indexOf('POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews') < paths.indexOf(`POST /api/v1/namespaces/${cluster.namespace}/pods`));
+    assert.ok(paths.indexOf('POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews') < paths.indexOf(`POST /api/v1/namespaces/${cluster.namespace}/secrets`));
+    assert.ok(paths.indexOf(`POST /api/v1/namespaces/${cluster.namespace}/secrets`) < paths.indexOf(`POST /api/v1/namespaces/${cluster.namespace}/pods`), 'the Secret exists before the pod');
+    const reviewed = (cluster.fake?.received ?? []).filter((r) => r.path.endsWith('/selfsubjectaccessreviews')).map((r) => `${r.body?.['spec']['resourceAttributes']['verb']} ${r.body?.['spec']['resourceAttributes']['resource']}`);
+    for (const v of ['create secrets', 'delete secrets', 'list secrets']) assert.ok(reviewed.includes(v), `the preflight checks ${v}`);
     assert.ok(cluster.fake?.received.every((r) => r.auth === 'Bearer dstack-vsc-test-token'), 'every request carries the kubeconfig\'s token');
   });
 
@@ -140,6 +164,7 @@ describe('Kubernetes backend (client-node over HTTP against the fake API server)
     const b = await backend.create(offer, tags, RUN_KEY.publicKey);
     assert.equal(a.providerId, b.providerId);
     if (cluster.fake) assert.equal(cluster.fake.createdPods().length, 1, 'one pod, however often create is called');
+    if (cluster.fake) assert.equal(cluster.fake.createdSecrets().length, 1, 'one Secret, however often create is called');
     await backend.terminate(tags.instanceId);
   });
 
@@ -182,11 +207,51 @@ describe('Kubernetes backend (client-node over HTTP against the fake API server)
     assert.equal(cluster.fake?.createdPods().length, 0, 'no pod was posted');
   });
 
+  it('a denied `create secrets` is refused before anything is created', async function () {
+    fakeOnly.call(this);
+    cluster.fake?.denied.add(`create secrets ${cluster.namespace}`);
+    await assert.rejects(backend.create(await offerOf('cpu-node'), testTags(), RUN_KEY.publicKey),
+      (err: unknown) => err instanceof BackendError && err.code === 'auth' && err.message.startsWith(`kubernetes: not allowed to create secrets in namespace ${cluster.namespace} (context fake)`) && /Role granting create secrets/.test(err.message));
+    assert.equal(cluster.fake?.createdSecrets().length, 0, 'no Secret was posted');
+    assert.equal(cluster.fake?.createdPods().length, 0, 'no pod was posted');
+  });
+
+  it('a stale Secret of the same name (an earlier attempt whose pod never came) is replaced: the pod gets the keys pinned now', async function () {
+    fakeOnly.call(this);
+    const tags = testTags();
+    const stale = generateKeyPair('stale');
+    cluster.fake?.secrets.set(`${cluster.namespace}/dstack-vsc-${tags.instanceId.toLowerCase()}`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: `dstack-vsc-${tags.instanceId.toLowerCase()}`, namespace: cluster.namespace, labels: {} }, data: { [SECRET_HOST_KEY]: Buffer.from(stale.privateKey).toString('base64'), [SECRET_AUTHORIZED_KEY]: '' } });
+    await backend.create(await offerOf('cpu-node'), tags, RUN_KEY.publicKey, job({ resources: resources() }));
+    const pod = cluster.fake?.createdPods()[0] as Obj;
+    const env = cluster.fake?.containerEnv(pod) ?? {};
+    assert.equal(publicKeyBlob(pod['metadata']['annotations']['dstack-vsc/host-public-key'] as string).equals(publicKeyBlob(env[ENV_HOST_KEY] ?? '')), true, 'the host key in the Secret is the pinned one');
+    assert.equal(env[ENV_AUTHORIZED_KEY], RUN_KEY.publicKey);
+  });
+
+  it('a pod whose Secret is missing waits in CreateContainerConfigError, like the kubelet', async function () {
+    fakeOnly.call(this);
+    await cluster.close();
+    cluster = await openCluster({ startDelayMs: 300 });
+    if (cluster.fake) addStandardNodes(cluster.fake);
+    const b = new KubernetesBackend({ kubeconfig: cluster.kubeconfig, namespace: cluster.namespace }, { scheduleWaitMs: 0 });
+    const tags = testTags();
+    await b.create(await b.listOffers().then((o) => o.find((x) => x.instanceType === 'cpu-node') ?? assert.fail('no offer')), tags, RUN_KEY.publicKey, job({ resources: resources() }));
+    cluster.fake?.secrets.clear();
+    await new Promise((r) => setTimeout(r, 400));
+    const [v] = await b.refresh([tags.instanceId]);
+    assert.equal(v?.state, 'pending');
+    const pod = cluster.fake?.pods.get(`${cluster.namespace}/dstack-vsc-${tags.instanceId.toLowerCase()}`) as Obj;
+    assert.equal(pod['status']['containerStatuses'][0]['state']['waiting']['reason'], 'CreateContainerConfigError');
+    assert.match(pod['status']['containerStatuses'][0]['state']['waiting']['message'] as string, /secret "dstack-vsc-.*" not found/);
+    await b.close();
+  });
+
   it('a 403 from the API server is an auth error naming the namespace', async function () {
     fakeOnly.call(this);
     if (cluster.fake) cluster.fake.forbidCreate = true;
     await assert.rejects(backend.create(await offerOf('cpu-node'), testTags(), RUN_KEY.publicKey),
       (err: unknown) => err instanceof BackendError && err.code === 'auth' && /not allowed to create pods in namespace dvs-test \(context fake\): pods is forbidden/.test(err.message));
+    assert.equal(cluster.fake?.secrets.size, 0, 'the Secret made for the refused pod is deleted');
   });
 
   it('an unreachable cluster is an error naming the server and the context', async function () {
@@ -208,7 +273,29 @@ describe('Kubernetes backend (client-node over HTTP against the fake API server)
     await backend.terminate(tags.instanceId);
     const [v] = await backend.refresh([tags.instanceId]);
     assert.equal(v?.state, 'gone');
-    if (cluster.fake) assert.equal(cluster.fake.received.filter((r) => r.method === 'DELETE').length, 2);
+    if (cluster.fake) {
+      assert.deepEqual(cluster.fake.received.filter((r) => r.method === 'DELETE').map((r) => r.path.split('/')[5]), ['pods', 'secrets', 'pods', 'secrets']);
+      assert.equal(cluster.fake.pods.size, 0, 'the pod is deleted');
+      assert.equal(cluster.fake.secrets.size, 0, 'the Secret is deleted');
+    }
+  });
+
+  it('a Secret left without its pod is found by labels and deleted by terminate (the orphan sweep)', async function () {
+    const tags = testTags('install-orphan');
+    const small = job({ resources: resources({ cpu: { arch: null, count: { min: 1, max: null } }, memory: { min: 1, max: null } }) });
+    await backend.create(await offerOf('cpu-node'), tags, RUN_KEY.publicKey, small);
+    // The pod goes (deleted by hand, or the create stopped between the two); the Secret stays.
+    await backend.client().core.deleteNamespacedPod({ name: `dstack-vsc-${tags.instanceId.toLowerCase()}`, namespace: cluster.namespace });
+    const restarted = new KubernetesBackend({ kubeconfig: cluster.kubeconfig, ...(cluster.context ? { context: cluster.context } : {}), namespace: cluster.namespace });
+    const found = await restarted.listTagged('install-orphan');
+    assert.deepEqual(found.map((f) => [f.instanceId, f.state]), [[tags.instanceId, 'stopping']], 'reported, and not as gone: the sweep terminates it');
+    assert.deepEqual(found[0]?.tags, tags);
+    await restarted.terminate(tags.instanceId);
+    if (cluster.fake) {
+      assert.deepEqual(await restarted.listTagged('install-orphan'), []);
+      assert.equal(cluster.fake.secrets.size, 0);
+    }
+    await restarted.close();
   });
 
   it('a restarted orchestrator finds its pods by labels (and not another installation\'s)', async function () {
@@ -233,7 +320,7 @@ describe('Kubernetes backend (client-node over HTTP against the fake API server)
     const tags = testTags();
     await backend.create(await offerOf('cpu-node'), tags, RUN_KEY.publicKey, job({ resources: resources({ cpu: { arch: null, count: { min: 1, max: null } }, memory: { min: 1, max: null } }) }));
     // The pod's sshd: a real SSH server configured from exactly what the pod received.
-    const env = envOf(cluster.fake?.createdPods()[0] as Obj);
+    const env = cluster.fake?.containerEnv(cluster.fake.createdPods()[0] as Obj) ?? {};
     const sshd = new LocalSshServer({ hostKey: env[ENV_HOST_KEY] ?? '', authorizedKey: env[ENV_AUTHORIZED_KEY] ?? '', user: 'root', workingDir: cluster.dir, env: {} });
     cluster.fake?.portTargets.set(10022, await sshd.start());
     try {

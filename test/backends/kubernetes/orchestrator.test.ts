@@ -53,7 +53,7 @@ describe('Kubernetes through the orchestrator and the CLI (fake API server)', fu
     mkdirSync(podHome);
     const fake = cluster.fake;
     fake.onCreate = (pod: Obj) => {
-      const e = Object.fromEntries((pod['spec']['containers'][0]['env'] as { name: string; value: string }[]).map((x) => [x.name, x.value]));
+      const e = fake.containerEnv(pod);
       const sshd = new LocalSshServer({ hostKey: e[ENV_HOST_KEY] ?? '', authorizedKey: (e[ENV_AUTHORIZED_KEY] ?? '').split('\n')[0] ?? '', user: 'root', workingDir: podHome, env: { HOME: podHome } });
       servers.push(sshd);
       void sshd.start().then((port) => { fake.portTargets.set(10022, port); fake.portTargets.set(ENVIRONMENT_SSH_PORT, ENVIRONMENT_SSH_PORT); });
@@ -61,7 +61,7 @@ describe('Kubernetes through the orchestrator and the CLI (fake API server)', fu
     env = { DSTACK_VSC_STATE_DIR: state, HOME: state, PATH: process.env['PATH'] ?? '/usr/bin:/bin', DSTACK_VSC_KUBERNETES: '1', KUBECONFIG: cluster.kubeconfig, DSTACK_VSC_KUBE_NAMESPACE: cluster.namespace };
     writeTree(project, {
       'app.py': 'print(42)\n',
-      'dev.dstack.yml': ['type: dev-environment', 'name: kube-run', 'ide: vscode', 'backends: [kubernetes]', 'resources:', '  cpu: 1..', '  memory: 1GB..', '  shm_size: 1GB', 'init:', '  - echo "init ran in $(pwd)" > init.txt', ''].join('\n'),
+      'dev.dstack.yml': ['type: dev-environment', 'name: kube-run', 'ide: vscode', 'backends: [kubernetes]', 'resources:', '  cpu: 1..', '  memory: 1GB..', '  shm_size: 1GB', 'env:', '  - MY_TOKEN=tok-in-agent-only', 'init:', '  - echo "init ran in $(pwd)" > init.txt', '  - echo "$MY_TOKEN" > token.txt', ''].join('\n'),
     });
     git(project, 'init', '-q');
     git(project, 'add', 'app.py', 'dev.dstack.yml');
@@ -89,11 +89,15 @@ describe('Kubernetes through the orchestrator and the CLI (fake API server)', fu
     assert.equal(pods.length, 1);
     assert.equal((pods[0] as Obj)['metadata']['labels']['dstack-vsc/run'], 'kube-run');
     assert.deepEqual((pods[0] as Obj)['spec']['volumes'], [{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '1024Mi' } }]);
+    assert.ok(!JSON.stringify(pods[0]).includes('tok-in-agent-only'), 'the run\'s env is not in the pod spec');
+    assert.ok(!JSON.stringify(pods[0]).includes('PRIVATE KEY'), 'the host private key is not in the pod spec');
+    assert.equal(cluster.fake?.createdSecrets().length, 1, 'the keys went to a Secret');
 
     // The agent ran in the "pod": the code was uploaded and init ran in the repo dir.
     const agentDir = path.join(podHome, '.dstack-vsc', instanceId);
     assert.equal(readFileSync(path.join(agentDir, 'repo', 'app.py'), 'utf8'), 'print(42)\n');
     assert.equal(readFileSync(path.join(agentDir, 'repo', 'init.txt'), 'utf8'), `init ran in ${agentDir}/repo\n`);
+    assert.equal(readFileSync(path.join(agentDir, 'repo', 'token.txt'), 'utf8'), 'tok-in-agent-only\n', 'the agent delivered the run\'s env');
 
     // The published entry reaches the environment through the local port-forward listener, with the pod's key pinned.
     const paths = sshPaths(state);
@@ -103,6 +107,7 @@ describe('Kubernetes through the orchestrator and the CLI (fake API server)', fu
     const stopped = await cli('stop', 'kube-run', '-y');
     assert.equal(stopped.code, 0, stopped.out + stopped.err);
     assert.equal(cluster.fake?.pods.size, 0, 'the pod is deleted');
+    assert.equal(cluster.fake?.secrets.size, 0, 'the pod\'s Secret is deleted');
     assert.ok(!/Host kube-run\b/.test(readFileSync(paths.config, 'utf8')), 'the entry is retracted');
 
     // The "pod" is this machine: stop what the agent started here (deleting a real pod does it).

@@ -17,7 +17,7 @@ import { LocalSshServer } from '../../../src/backends/local/ssh-server';
 import { HostAgent } from '../../../src/backends/ssh/agent/host-agent';
 import { sshPaths } from '../../../src/backends/ssh/config/paths';
 import { connectSsh } from '../../../src/backends/ssh/connect';
-import { ensureClientKey, publicKeyBlob } from '../../../src/backends/ssh/keys';
+import { ensureClientKey, generateKeyPair, publicKeyBlob } from '../../../src/backends/ssh/keys';
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { addStandardNodes, openCluster, testTags, type Cluster } from './harness';
 import type { Obj } from './fake-kube/server';
@@ -70,6 +70,18 @@ describe('Kubernetes pods run the host agent over the port-forward', function ()
     rmSync(state, { recursive: true, force: true });
   });
 
+  it('a retried create (new host key, pod never came) gives the environment\'s sshd the key pinned now', async () => {
+    const agents = new PodAgents({ stateDir: state });
+    const tags = testTags();
+    const first = generateKeyPair('first');
+    const second = generateKeyPair('second');
+    await agents.prepare(tags, 0, first);
+    await agents.prepare(tags, 0, second);
+    const rec = JSON.parse(readFileSync(path.join(state, 'kubernetes', 'jobs', `${tags.instanceId}.json`), 'utf8')) as Record<string, unknown>;
+    assert.equal(rec['hostPrivateKey'], second.privateKey);
+    await agents.forget(tags.instanceId);
+  });
+
   it('uploads the job, runs init, reports ready, and publishes the environment with the run env', async () => {
     const envPort = await freePort();
     const agents = new PodAgents({ stateDir: state, environmentSshPort: envPort, leaseSecs: 60 });
@@ -83,7 +95,9 @@ describe('Kubernetes pods run the host agent over the port-forward', function ()
     assert.equal(created.state, 'running');
     assert.equal(created.report, undefined, 'no report while the pod\'s sshd is not answering');
     const pod = cluster.fake?.createdPods()[0] as Obj;
-    const env = Object.fromEntries((pod['spec']['containers'][0]['env'] as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    assert.ok(!JSON.stringify(pod).includes('bar baz'), 'the run\'s env is not in the pod spec: the agent delivers it');
+    assert.ok(!JSON.stringify(pod).includes('PRIVATE KEY'), 'the host key is in the Secret only');
+    const env = cluster.fake?.containerEnv(pod) ?? {};
     assert.equal(env[ENV_AUTHORIZED_KEY], clientKey.publicKey, 'the run key is the orchestrator\'s client key: authorized once');
     // The pod's sshd, and its loopback where the agent's environment sshd listens.
     sshd = new LocalSshServer({ hostKey: env[ENV_HOST_KEY] ?? '', authorizedKey: env[ENV_AUTHORIZED_KEY] ?? '', user: 'root', workingDir: home, env: { HOME: home } });
@@ -110,6 +124,7 @@ describe('Kubernetes pods run the host agent over the port-forward', function ()
       assert.equal(rec['hostPrivateKey'], undefined);
       assert.ok(typeof rec['startedAt'] === 'number');
       await backend.terminate(tags.instanceId);
+      assert.equal(cluster.fake?.secrets.size, 0, 'the pod\'s Secret is deleted with it');
       assert.equal(existsSync(path.join(state, 'kubernetes', 'jobs', `${tags.instanceId}.json`)), false);
     } finally {
       // The "pod" is this machine: stop what the agent started here (a real pod's deletion does it).

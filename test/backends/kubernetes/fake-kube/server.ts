@@ -1,10 +1,12 @@
 // The project's own fake Kubernetes API server on 127.0.0.1: nodes, namespaced pods (create, read, list by
-// label selector, delete), pods across namespaces (for the offers' "minus what running pods request"),
+// label selector, delete), namespaced secrets (create with 409 on a duplicate and stringData folded into
+// base64 data, read, list by label selector, delete), pods across namespaces (for the offers' "minus what running pods request"),
 // SelfSubjectAccessReview with scriptable denials, and pods/portforward over a websocket in the
 // v4.channel.k8s.io framing (channel byte; the first frame of each channel carries the port, little-endian)
 // proxied to a real TCP server of the test's choosing. A tiny scheduler places a created pod on a node that
 // fits its requests, affinity and taints, or leaves it Pending/Unschedulable with the scheduler's message;
-// scripted images fail to pull. Pods go Pending -> Running `startDelayMs` after they are placed.
+// scripted images fail to pull. Pods go Pending -> Running `startDelayMs` after they are placed, unless a
+// secret (or key) their env references is missing: then, like the kubelet, they wait in CreateContainerConfigError.
 
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -54,6 +56,17 @@ export interface FakeNodeSpec {
 }
 
 const POD_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?(\/portforward)?$/;
+const SECRET_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The `secretKeyRef`s of a pod's first container's env: env name, secret name, key. */
+function secretRefs(pod: Obj): { env: string; name: string; key: string }[] {
+  const env = (((pod['spec']?.['containers'] ?? []) as Obj[])[0]?.['env'] ?? []) as Obj[];
+  return env.flatMap((e) => {
+    const ref = e['valueFrom']?.['secretKeyRef'] as Obj | undefined;
+    return ref ? [{ env: e['name'] as string, name: ref['name'] as string, key: ref['key'] as string }] : [];
+  });
+}
 
 function status(code: number, reason: string, message: string): Obj {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
@@ -81,6 +94,8 @@ export class FakeKube {
   readonly nodes: Obj[] = [];
   /** Pods by `namespace/name`. */
   readonly pods = new Map<string, Obj>();
+  /** Secrets by `namespace/name` (data base64, as the API server stores them). */
+  readonly secrets = new Map<string, Obj>();
   readonly received: Received[] = [];
   /** `verb resource namespace` triples SelfSubjectAccessReview answers `allowed: false` for. */
   readonly denied = new Set<string>();
@@ -142,6 +157,38 @@ export class FakeKube {
     return this.received.filter((r) => r.method === 'POST' && /\/pods$/.test(r.path)).map((r) => r.body as Obj);
   }
 
+  /** Secret creations as the server received them. */
+  createdSecrets(): Obj[] {
+    return this.received.filter((r) => r.method === 'POST' && /\/secrets$/.test(r.path)).map((r) => r.body as Obj);
+  }
+
+  /** The env the pod's first container starts with, as the kubelet resolves it (secretKeyRef read from the secrets). */
+  containerEnv(pod: Obj): Record<string, string> {
+    // A body from `createdPods()` has no namespace: the one its POST went to.
+    const name = pod['metadata']['name'] as string;
+    const posted = this.received.find((r) => r.method === 'POST' && /\/pods$/.test(r.path) && r.body?.['metadata']?.['name'] === name);
+    const ns = (pod['metadata']['namespace'] as string | undefined) ?? decodeURIComponent(posted?.path.split('/')[4] ?? '');
+    const out: Record<string, string> = {};
+    for (const e of (((pod['spec']['containers'] ?? []) as Obj[])[0]?.['env'] ?? []) as Obj[]) {
+      const ref = e['valueFrom']?.['secretKeyRef'] as Obj | undefined;
+      if (!ref) { out[e['name'] as string] = String(e['value'] ?? ''); continue; }
+      const data = this.secrets.get(`${ns}/${ref['name'] as string}`)?.['data']?.[ref['key'] as string] as string | undefined;
+      if (data !== undefined) out[e['name'] as string] = Buffer.from(data, 'base64').toString('utf8');
+    }
+    return out;
+  }
+
+  /** Why the kubelet could not start the pod's container for its config (a missing secret or key), else null. */
+  private configError(pod: Obj): string | null {
+    const ns = pod['metadata']['namespace'] as string;
+    for (const r of secretRefs(pod)) {
+      const secret = this.secrets.get(`${ns}/${r.name}`);
+      if (!secret) return `secret "${r.name}" not found`;
+      if (secret['data']?.[r.key] === undefined) return `couldn't find key ${r.key} in Secret ${ns}/${r.name}`;
+    }
+    return null;
+  }
+
   async close(): Promise<void> {
     this.wss.close();
     for (const s of this.sockets) s.destroy();
@@ -179,6 +226,8 @@ export class FakeKube {
       const allowed = !this.denied.has(key);
       return this.send(res, 201, { ...body, status: allowed ? { allowed: true } : { allowed: false, reason: `RBAC: user "test" cannot ${attrs['verb']} ${attrs['resource']} in "${attrs['namespace']}"` } });
     }
+    const sm = SECRET_PATH.exec(url.pathname);
+    if (sm) return this.handleSecret(method, decodeURIComponent(sm[1] ?? ''), sm[2] === undefined ? undefined : decodeURIComponent(sm[2]), url, body, res);
     const m = POD_PATH.exec(url.pathname);
     if (m) {
       const ns = decodeURIComponent(m[1] ?? '');
@@ -197,6 +246,34 @@ export class FakeKube {
       }
     }
     return this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
+  }
+
+  private handleSecret(method: string, ns: string, name: string | undefined, url: URL, body: Obj | null, res: http.ServerResponse): void {
+    if (name === undefined && method === 'GET') {
+      const items = [...this.secrets.values()].filter((s) => s['metadata']['namespace'] === ns && matchesSelector(s['metadata']['labels'], url.searchParams.get('labelSelector')));
+      return this.send(res, 200, { kind: 'SecretList', apiVersion: 'v1', metadata: {}, items });
+    }
+    if (name === undefined && method === 'POST') {
+      const sname = body?.['metadata']?.['name'] as string | undefined;
+      if (!body || !sname) return this.send(res, 422, status(422, 'Invalid', 'Secret "" is invalid: metadata.name: Required value'));
+      if (this.secrets.has(`${ns}/${sname}`)) return this.send(res, 409, status(409, 'AlreadyExists', `secrets "${sname}" already exists`));
+      const data: Record<string, string> = { ...((body['data'] ?? {}) as Record<string, string>) };
+      for (const [k, v] of Object.entries(data)) {
+        if (typeof v !== 'string' || !BASE64.test(v)) return this.send(res, 400, status(400, 'BadRequest', `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at key ${k}`));
+      }
+      for (const [k, v] of Object.entries((body['stringData'] ?? {}) as Record<string, string>)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+      const secret: Obj = { apiVersion: 'v1', kind: 'Secret', type: body['type'] ?? 'Opaque', metadata: { ...body['metadata'], namespace: ns, uid: `uid-secret-${sname}-${this.resourceVersion++}`, creationTimestamp: new Date().toISOString() }, data };
+      this.secrets.set(`${ns}/${sname}`, secret);
+      return this.send(res, 201, secret);
+    }
+    const secret = name === undefined ? undefined : this.secrets.get(`${ns}/${name}`);
+    if (!secret) return this.send(res, 404, status(404, 'NotFound', `secrets "${name}" not found`));
+    if (method === 'GET') return this.send(res, 200, secret);
+    if (method === 'DELETE') {
+      this.secrets.delete(`${ns}/${name}`);
+      return this.send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'secrets', uid: secret['metadata']['uid'] } });
+    }
+    return this.send(res, 405, status(405, 'MethodNotAllowed', `${method} is not supported on secrets`));
   }
 
   private createPod(ns: string, body: Obj | null, res: http.ServerResponse): void {
@@ -259,6 +336,11 @@ export class FakeKube {
       return pod;
     }
     if (Date.now() - placed < (this.options.startDelayMs ?? 0)) return pod;
+    const configError = this.configError(pod);
+    if (configError !== null) {
+      pod['status']['containerStatuses'] = [{ name: container['name'], image, ready: false, restartCount: 0, state: { waiting: { reason: 'CreateContainerConfigError', message: configError } } }];
+      return pod;
+    }
     pod['status'] = {
       phase: 'Running', podIP: '10.244.0.17', hostIP: '192.168.0.2', startTime: new Date(placed).toISOString(),
       conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }],
