@@ -44,6 +44,9 @@ export class LazyKubernetesBackend implements Backend {
   async listTagged(installation: string): Promise<ProviderInstance[]> { return this.loaded().listTagged(installation); }
   async terminate(instanceId: string): Promise<void> { return this.loaded().terminate(instanceId); }
 
+  /** The pod's init output on this machine (what `logs` reads); '' without agents. Loads nothing. */
+  logFile(instanceId: string): string { return this.deps.agents?.logFile(instanceId) ?? ''; }
+
   /** Closes the port-forward listeners and SSH connections (the CLI's exit); loads nothing. */
   async close(): Promise<void> { await this.backend?.close(); }
 }

@@ -3,11 +3,12 @@
 // the job and the code, starts the agent (init, readiness marker, activity, the environment's sshd on the
 // pod's loopback) and reads its status on every refresh. SDK-free: the tunnel is passed in.
 
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { AgentReport, InstanceJob, ResourceTags } from '../backend';
+import { renewAndRead, reportOf, withTimeout } from '../ssh/agent/agent-refresh';
 import { HostAgent } from '../ssh/agent/host-agent';
-import { writeFileAtomic } from '../ssh/config/atomic-write';
+import { JobRecords } from '../ssh/agent/job-records';
+import { repoIdOf, systemEnv } from '../ssh/agent/system-env';
 import { sshPaths } from '../ssh/config/paths';
 import { connectSsh, type SshConnection } from '../ssh/connect';
 import { ensureClientKey, publicKeyBlob } from '../ssh/keys';
@@ -52,26 +53,18 @@ export function podHostKeyAlias(instanceId: string): string {
   return `kubernetes-pod-${instanceId}`;
 }
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms); });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** What `attach` found: the agent's report, or that the environment is over. */
 export type AgentOutcome = { kind: 'report'; report: AgentReport } | { kind: 'stopped' } | { kind: 'unreachable' };
 
 /** Runs the host agent in pods over SSH through a tunnel. */
 export class PodAgents {
-  private readonly dir: string;
+  private readonly jobs: JobRecords<JobRecord>;
   private readonly known: KnownHosts;
   private readonly conns = new Map<string, Promise<SshConnection>>();
   private readonly starting = new Map<string, Promise<void>>();
 
   constructor(private readonly options: PodAgentsOptions) {
-    this.dir = path.join(options.stateDir, 'kubernetes', 'jobs');
+    this.jobs = new JobRecords(path.join(options.stateDir, 'kubernetes', 'jobs'));
     const paths = sshPaths(options.stateDir);
     this.known = new KnownHosts(paths.knownHosts, paths.lock);
   }
@@ -85,33 +78,22 @@ export class PodAgents {
     return (await ensureClientKey(sshPaths(this.options.stateDir).identity)).publicKey;
   }
 
-  private file(instanceId: string): string {
-    if (!ID.test(instanceId)) throw new Error(`Instance id ${JSON.stringify(instanceId)} cannot name a file: use letters, digits, - and _.`);
-    return path.join(this.dir, `${instanceId}.json`);
-  }
-
-  private async read(instanceId: string): Promise<JobRecord | null> {
-    const text = await fsp.readFile(this.file(instanceId), 'utf8').catch(() => null);
-    if (text === null) return null;
-    try { return JSON.parse(text) as JobRecord; } catch { return null; }
-  }
-
-  private async write(rec: JobRecord): Promise<void> {
-    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.file(rec.tags.instanceId), JSON.stringify(rec), 0o600);
+  /** The pod's init output on this machine (what `logs` reads), copied from the agent on every refresh. */
+  logFile(instanceId: string): string {
+    return path.join(this.options.stateDir, 'kubernetes', 'logs', `${instanceId}.log`);
   }
 
   /** Keeps the job for the agent and pins the pod's host key, before the pod is created. Idempotent. */
   async prepare(tags: ResourceTags, gpus: number, hostKey: { privateKey: string; publicKey: string }, job?: InstanceJob): Promise<void> {
     await this.known.pin(podHostKeyAlias(tags.instanceId), publicKeyBlob(hostKey.publicKey));
-    const existing = await this.read(tags.instanceId);
+    const existing = await this.jobs.read(tags.instanceId);
     if (existing) {
       // A retried create (its pod never came) made a new host key, pinned above and put in the pod's Secret:
       // the environment's sshd, which presents the same key, must get it too.
-      if (existing.startedAt === null && existing.hostPrivateKey !== hostKey.privateKey) await this.write({ ...existing, hostPrivateKey: hostKey.privateKey });
+      if (existing.startedAt === null && existing.hostPrivateKey !== hostKey.privateKey) await this.jobs.write({ ...existing, hostPrivateKey: hostKey.privateKey });
       return;
     }
-    await this.write({
+    await this.jobs.write({
       tags, gpus, init: job?.init ?? [], workingDir: job?.workingDir ?? null, runId: job?.runId ?? tags.instanceId,
       inactivitySecs: job?.inactivityDuration ?? 0, maxDurationSecs: job?.maxDuration ?? 0, env: job?.env ?? {}, hostPrivateKey: hostKey.privateKey, startedAt: null,
     });
@@ -127,18 +109,13 @@ export class PodAgents {
     try {
       const conn = await this.connect(instanceId, localPort);
       const agent = new HostAgent(conn, instanceId);
-      const rec = await this.read(instanceId);
+      const rec = await this.jobs.read(instanceId);
       if (rec && rec.startedAt === null) await withTimeout(this.start(agent, rec, podName), this.options.startTimeoutMs ?? 120_000, `Starting the agent in pod ${podName}`);
-      const status = await withTimeout((async () => { await agent.renewLease(); return agent.status(); })(), this.options.callTimeoutMs ?? 5_000, `The agent in pod ${podName}`);
+      const status = await renewAndRead(agent, this.options.callTimeoutMs ?? 5_000, `The agent in pod ${podName}`, this.logFile(instanceId));
       if (status.state === 'stopped') return { kind: 'stopped' };
       // No record and no agent: a pod created by another installation's state dir; nothing to report.
       if (status.state === 'absent') return rec ? { kind: 'unreachable' } : { kind: 'stopped' };
-      const report: AgentReport = { ready: status.ready };
-      if (status.initExitCode !== undefined) report.initExitCode = status.initExitCode;
-      if (status.noConnectionsSecs !== undefined) report.noConnectionsSecs = status.noConnectionsSecs;
-      if (status.gpuUtilization !== undefined) report.gpuUtilization = status.gpuUtilization;
-      if (status.metrics !== undefined) report.metrics = status.metrics;
-      return { kind: 'report', report };
+      return { kind: 'report', report: reportOf(status) };
     } catch {
       // sshd not up yet (image still installing it) or the link dropped: tried again on the next refresh.
       await this.drop(instanceId);
@@ -151,23 +128,19 @@ export class PodAgents {
     let p = this.starting.get(id);
     if (!p) {
       p = (async () => {
-        const gpus = String(rec.gpus);
-        const system = {
-          DSTACK_RUN_ID: rec.runId, DSTACK_JOB_ID: id, DSTACK_RUN_NAME: rec.tags.runName, DSTACK_REPO_ID: 'none',
-          DSTACK_NODES_IPS: podName, DSTACK_MASTER_NODE_IP: podName, DSTACK_NODE_RANK: '0', DSTACK_NODES_NUM: '1',
-          DSTACK_GPUS_PER_NODE: gpus, DSTACK_GPUS_NUM: gpus,
-        };
+        const code = await this.options.codeFor?.(rec.tags);
+        const system = systemEnv({ runId: rec.runId, instanceId: id, runName: rec.tags.runName, hostname: podName, gpus: rec.gpus, repoId: repoIdOf(code) });
         await agent.start({
           instanceId: id, env: { ...system, ...(rec.env ?? {}) }, init: rec.init,
           ...(rec.workingDir !== null ? { workingDir: rec.workingDir } : {}),
           sshPort: this.environmentPort, authorizedKey: await this.clientPublicKey(),
           hostPrivateKey: rec.hostPrivateKey ?? '',
           inactivitySecs: rec.inactivitySecs, maxDurationSecs: rec.maxDurationSecs, leaseSecs: this.options.leaseSecs ?? 120,
-        }, await this.options.codeFor?.(rec.tags));
+        }, code);
         rec.startedAt = Date.now();
         delete rec.env;
         delete rec.hostPrivateKey;
-        await this.write(rec);
+        await this.jobs.write(rec);
       })().finally(() => this.starting.delete(id));
       this.starting.set(id, p);
     }
@@ -197,7 +170,7 @@ export class PodAgents {
 
   /** Forgets an instance: its job record, its pinned host key and its connection. Idempotent. */
   async forget(instanceId: string): Promise<void> {
-    await fsp.rm(this.file(instanceId), { force: true });
+    await this.jobs.remove(instanceId);
     await this.known.forget(podHostKeyAlias(instanceId));
     await this.drop(instanceId);
   }

@@ -61,7 +61,7 @@ describe('Kubernetes through the orchestrator and the CLI (fake API server)', fu
     env = { DSTACK_VSC_STATE_DIR: state, HOME: state, PATH: process.env['PATH'] ?? '/usr/bin:/bin', DSTACK_VSC_KUBERNETES: '1', KUBECONFIG: cluster.kubeconfig, DSTACK_VSC_KUBE_NAMESPACE: cluster.namespace };
     writeTree(project, {
       'app.py': 'print(42)\n',
-      'dev.dstack.yml': ['type: dev-environment', 'name: kube-run', 'ide: vscode', 'backends: [kubernetes]', 'resources:', '  cpu: 1..', '  memory: 1GB..', '  shm_size: 1GB', 'env:', '  - MY_TOKEN=tok-in-agent-only', 'init:', '  - echo "init ran in $(pwd)" > init.txt', '  - echo "$MY_TOKEN" > token.txt', ''].join('\n'),
+      'dev.dstack.yml': ['type: dev-environment', 'name: kube-run', 'ide: vscode', 'backends: [kubernetes]', 'resources:', '  cpu: 1..', '  memory: 1GB..', '  shm_size: 1GB', 'env:', '  - MY_TOKEN=tok-in-agent-only', 'init:', '  - echo "init ran in $(pwd)" > init.txt', '  - echo "$MY_TOKEN" > token.txt', '  - echo "init says \'hi\' from $DSTACK_RUN_NAME"', ''].join('\n'),
     });
     git(project, 'init', '-q');
     git(project, 'add', 'app.py', 'dev.dstack.yml');
@@ -103,6 +103,11 @@ describe('Kubernetes through the orchestrator and the CLI (fake API server)', fu
     const paths = sshPaths(state);
     const config = readFileSync(paths.config, 'utf8');
     assert.match(config, /Host kube-run\b[\s\S]*HostName 127\.0\.0\.1/);
+
+    // Init output came back to this machine: `logs` shows it.
+    const logs = await cli('logs', 'kube-run');
+    assert.equal(logs.code, 0, logs.err);
+    assert.match(logs.out, /init says 'hi' from kube-run\n/);
 
     const stopped = await cli('stop', 'kube-run', '-y');
     assert.equal(stopped.code, 0, stopped.out + stopped.err);
