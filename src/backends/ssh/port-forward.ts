@@ -35,6 +35,24 @@ function listen(server: net.Server, port: number, host: string): Promise<number>
   });
 }
 
+/**
+ * Carries one accepted local connection to `remoteHost:remotePort` over `conn` (direct-tcpip), both ways, until
+ * either side closes; `sockets` tracks it while it is open (so a close can destroy it).
+ */
+export function carryOver(conn: SshConnection, sock: net.Socket, remoteHost: string, remotePort: number, sockets: Set<net.Socket>): void {
+  sockets.add(sock);
+  sock.on('close', () => sockets.delete(sock));
+  sock.on('error', () => sock.destroy());
+  sock.pause();
+  conn.forward(remoteHost, remotePort).then((remote) => {
+    remote.on('error', () => sock.destroy());
+    remote.on('close', () => sock.destroy());
+    sock.on('close', () => remote.destroy());
+    sock.pipe(remote).pipe(sock);
+    sock.resume();
+  }, () => sock.destroy());
+}
+
 /** Forwards each mapping's local port (on `bindHost`, default 127.0.0.1) to `remoteHost:remote` as seen by the SSH host. */
 export async function forwardPorts(conn: SshConnection, mappings: readonly PortMapping[], options: { bindHost?: string; remoteHost?: string } = {}): Promise<PortForwards> {
   const bindHost = options.bindHost ?? '127.0.0.1';
@@ -47,19 +65,7 @@ export async function forwardPorts(conn: SshConnection, mappings: readonly PortM
     await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
   };
   for (const m of mappings) {
-    const server = net.createServer((sock) => {
-      sockets.add(sock);
-      sock.on('close', () => sockets.delete(sock));
-      sock.on('error', () => sock.destroy());
-      sock.pause();
-      conn.forward(remoteHost, m.remote).then((remote) => {
-        remote.on('error', () => sock.destroy());
-        remote.on('close', () => sock.destroy());
-        sock.on('close', () => remote.destroy());
-        sock.pipe(remote).pipe(sock);
-        sock.resume();
-      }, () => sock.destroy());
-    });
+    const server = net.createServer((sock) => carryOver(conn, sock, remoteHost, m.remote, sockets));
     try {
       ports.push({ ...m, bound: await listen(server, m.local, bindHost) });
       servers.push(server);

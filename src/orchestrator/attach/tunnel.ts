@@ -8,6 +8,7 @@ import type { SshVia } from '../../backends/backend';
 import { connectSsh, type SshConnection, type SshTarget } from '../../backends/ssh/connect';
 import type { SshPaths } from '../../backends/ssh/config/paths';
 import { KnownHosts } from '../../backends/ssh/known-hosts';
+import { carryOver } from '../../backends/ssh/port-forward';
 import type { InstanceRecord } from '../model/run';
 import type { ReservedPort } from './ports';
 
@@ -52,19 +53,7 @@ export function forwardReserved(conn: SshConnection, ports: readonly ReservedPor
   for (const p of ports) {
     const server = p.server;
     if (!server) continue;
-    const onConnection = (sock: net.Socket): void => {
-      sockets.add(sock);
-      sock.on('close', () => sockets.delete(sock));
-      sock.on('error', () => sock.destroy());
-      sock.pause();
-      conn.forward('127.0.0.1', p.container).then((remote) => {
-        remote.on('error', () => sock.destroy());
-        remote.on('close', () => sock.destroy());
-        sock.on('close', () => remote.destroy());
-        sock.pipe(remote).pipe(sock);
-        sock.resume();
-      }, () => sock.destroy());
-    };
+    const onConnection = (sock: net.Socket): void => carryOver(conn, sock, '127.0.0.1', p.container, sockets);
     server.on('connection', onConnection);
     handlers.push([server, onConnection]);
   }

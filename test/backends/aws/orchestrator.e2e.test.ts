@@ -5,7 +5,6 @@
 // the EC2 instance and removes the ssh entry, the pinned key and the job record.
 
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,19 +17,9 @@ import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '.
 import { git, writeTree } from '../ssh/upload/helpers';
 import { FakeEc2, type FakeInstance } from './fake-ec2/server';
 import { TEST_KEYS } from './harness';
+import { ssh } from '../../harness/openssh';
 
 interface CliResult { code: number; out: string; err: string }
-
-function ssh(config: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /** The SDK reads its endpoint and credentials from process.env: set for the suite, restored after. */
 const SDK_ENV = ['AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED'];

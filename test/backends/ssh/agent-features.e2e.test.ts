@@ -3,7 +3,6 @@
 // file verbatim, and metrics (CPU, memory, GPUs from the fake nvidia-smi table) in the refresh report.
 
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,17 +18,7 @@ import { repoIdOf } from '../../../src/backends/ssh/agent/system-env';
 import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
 import { git, tempDir, writeTree } from './upload/helpers';
-
-function ssh(config: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { ssh } from '../../harness/openssh';
 
 const GPUS = 'NVIDIA L40S\t46068\t1234\t37\tGPU-1\t550.90.07\t00000000:19:00.0\nNVIDIA L40S\t46068\t20480\t91\tGPU-2\t550.90.07\t00000000:1a:00.0\n';
 const TRICKY = `it's "q" $(touch /tmp/dvs-feat-pwned) \`touch /tmp/dvs-feat-pwned2\` $HOME \\ end`;

@@ -2,7 +2,6 @@
 // client into the environment's own sshd through the host, activity, the dead-man's switch, stop.
 
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +14,7 @@ import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
 import { git, tempDir, writeTree } from './upload/helpers';
+import { ssh } from '../../harness/openssh';
 
 const HOSTILE = `it's "q" $(touch /tmp/dvs-agent-pwned) \`touch /tmp/dvs-agent-pwned2\`\nsecond line`;
 
@@ -26,17 +26,6 @@ async function until(what: string, agent: HostAgent, ok: (s: HostAgentStatus) =>
   }
   assert.ok(ok(s), `${what}: last status ${JSON.stringify(s)}`);
   return s;
-}
-
-function ssh(config: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 describe('host agent on a real sshd test host (bare mode)', function () {

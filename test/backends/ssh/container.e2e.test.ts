@@ -5,7 +5,6 @@
 // container's cgroup → terminate removes the container.
 
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,17 +21,7 @@ import { SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
 import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { containersUnavailable, skipUnless, sshClientUnavailable, TEST_IMAGE, TestHosts } from '../../harness/hosts';
 import { tempDir, writeTree } from './upload/helpers';
-
-function ssh(config: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { ssh } from '../../harness/openssh';
 
 const TRICKY = `it's "q" $(touch /tmp/dvs-ctr-pwned) \`touch /tmp/dvs-ctr-pwned2\` $HOME \\ end`;
 

@@ -4,7 +4,7 @@
 // the working dir with the env verbatim → outages while running and while provisioning → `stop` cleans up.
 
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,19 +19,9 @@ import { openRuntime } from '../../../src/orchestrator/runtime';
 import { Store } from '../../../src/orchestrator/store/store';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
 import { git, writeTree } from './upload/helpers';
+import { ssh } from '../../harness/openssh';
 
 interface CliResult { code: number; out: string; err: string }
-
-function ssh(config: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const TRICKY = `it's "quoted" $(touch /tmp/pwned-dvs) \`touch /tmp/pwned-dvs2\` $HOME \\ end`;
 

@@ -2,7 +2,6 @@
 // the OpenSSH client into the environment, refresh renewing the lease, terminate, and a busy host.
 
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,17 +15,7 @@ import { SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
 import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
 import { tempDir, writeTree } from './upload/helpers';
-
-function ssh(config: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('ssh', ['-F', config, '-o', 'BatchMode=yes', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { ssh } from '../../harness/openssh';
 
 describe('SSH hosts backend (Backend interface) on real sshd test hosts', function () {
   this.timeout(90_000);
