@@ -1,5 +1,5 @@
 // The idle scheduler's cost: a leader process tracking 50 running dev environments (fake backend) for
-// ~10 s, beside an idle node process measured the same way in the same run. Targets: < 0.5 % CPU, < 80 MB RSS.
+// 20 s after a 15 s warm-up, beside an idle node process measured the same way in the same run. Targets: < 0.5 % CPU, < 80 MB RSS.
 // BENCH_CPU_PROF=DIR writes V8 CPU profiles of both children there (to see where the idle CPU goes).
 
 import { spawnSync } from 'node:child_process';
@@ -20,7 +20,7 @@ import type { RunSpec } from '../src/orchestrator/model/run';
 import { report } from './report';
 
 const RUNS = 50;
-const SECONDS = 10;
+const SECONDS = 20;
 
 function offer(i: number): Offer {
   return {

@@ -15,7 +15,8 @@ export interface LeaderOptions {
   renewEveryMs?: number;
   /** Pass interval while something is moving (submitted, provisioning, terminating, retrying). */
   busyTickMs?: number;
-  /** Pass interval while everything is steady (running or idle): dstack re-checks running jobs every ~5 s. */
+  /** Pass interval while everything is steady (running or idle). dstack re-checks running jobs every ~5 s; 10 s keeps an idle
+   *  leader cheap, and a write by another process (apply, stop) still gets a pass at once. */
   steadyTickMs?: number;
   /** Orphan sweep interval. */
   reconcileEveryMs?: number;
@@ -47,7 +48,7 @@ export class Leader {
   constructor(private readonly store: Store, private readonly scheduler: Scheduler, readonly owner: string, options: LeaderOptions = {}) {
     this.o = {
       leaseTtlMs: options.leaseTtlMs ?? 12_000, renewEveryMs: options.renewEveryMs ?? 4000, busyTickMs: options.busyTickMs ?? 500,
-      steadyTickMs: options.steadyTickMs ?? 5000, reconcileEveryMs: options.reconcileEveryMs ?? 60_000,
+      steadyTickMs: options.steadyTickMs ?? 10_000, reconcileEveryMs: options.reconcileEveryMs ?? 60_000,
     };
   }
 
