@@ -19,6 +19,7 @@ import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
 import { git, tempDir, writeTree } from './upload/helpers';
 import { ssh } from '../../harness/openssh';
+import { untilView } from '../../harness/until-view';
 
 const GPUS = 'NVIDIA L40S\t46068\t1234\t37\tGPU-1\t550.90.07\t00000000:19:00.0\nNVIDIA L40S\t46068\t20480\t91\tGPU-2\t550.90.07\t00000000:1a:00.0\n';
 const TRICKY = `it's "q" $(touch /tmp/dvs-feat-pwned) \`touch /tmp/dvs-feat-pwned2\` $HOME \\ end`;
@@ -63,15 +64,7 @@ describe('SSH host agent features: system env, files, init log streaming, metric
     hosts?.down();
   });
 
-  async function until(id: string, ok: (v: ProviderInstance) => boolean, what: string, tries = 150): Promise<ProviderInstance> {
-    let v: ProviderInstance | undefined;
-    for (let i = 0; i < tries; i++) {
-      [v] = await backend.refresh([id]);
-      if (v && ok(v)) return v;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.fail(`${what}: last view ${JSON.stringify(v)}`);
-  }
+  const until = (id: string, ok: (v: ProviderInstance) => boolean, what: string, tries = 150): Promise<ProviderInstance> => untilView(backend, id, ok, what, tries);
 
   it('refuses a `files` entry whose local path does not exist, naming the file and the fix', async () => {
     const offer = (await backend.listOffers())[0] as Offer;

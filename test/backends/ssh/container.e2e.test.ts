@@ -22,6 +22,7 @@ import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { containersUnavailable, skipUnless, sshClientUnavailable, TEST_IMAGE, TestHosts } from '../../harness/hosts';
 import { tempDir, writeTree } from './upload/helpers';
 import { ssh } from '../../harness/openssh';
+import { untilView } from '../../harness/until-view';
 
 const TRICKY = `it's "q" $(touch /tmp/dvs-ctr-pwned) \`touch /tmp/dvs-ctr-pwned2\` $HOME \\ end`;
 
@@ -76,15 +77,7 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
     }
   }
 
-  async function until(id: string, ok: (v: ProviderInstance) => boolean, what: string, tries = 300): Promise<ProviderInstance> {
-    let v: ProviderInstance | undefined;
-    for (let i = 0; i < tries; i++) {
-      [v] = await backend.refresh([id]);
-      if (v && ok(v)) return v;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.fail(`${what}: last view ${JSON.stringify(v)}`);
-  }
+  const until = (id: string, ok: (v: ProviderInstance) => boolean, what: string, tries = 300): Promise<ProviderInstance> => untilView(backend, id, ok, what, tries);
 
   it('runs the environment in a labelled podman container, reachable with the OpenSSH client, and removes it on terminate', async () => {
     const paths = sshPaths(state);
