@@ -4,11 +4,23 @@ import { runCli } from './run-cli';
 import { LOCAL_AGENT_COMMAND } from '../backends/local/agent-launch';
 import { runLocalAgent } from '../backends/local/agent';
 
+/**
+ * Asks on the terminal (no terminal: no). Ctrl+C at the prompt answers no and is passed on as the process's
+ * SIGINT: readline catches it on a terminal and would otherwise just pause, leaving the question hanging.
+ */
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${question} [y/n]: `);
+    const answer = await new Promise<string | null>((resolve) => {
+      rl.once('SIGINT', () => resolve(null));
+      rl.question(`${question} [y/n]: `).then(resolve, () => resolve(null));
+    });
+    if (answer === null) {
+      process.stderr.write('\n');
+      process.kill(process.pid, 'SIGINT');
+      return false;
+    }
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();

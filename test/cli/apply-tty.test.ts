@@ -1,6 +1,6 @@
 // apply's Ctrl+C on a real terminal: the CLI runs under `script` (a pseudo-terminal, so stdin is a TTY),
 // ^C goes through the terminal's line discipline as SIGINT, and the answer is typed: `y` stops the run
-// (`Stopped`), `n` detaches and leaves it running.
+// (`Stopped`), `n` detaches and leaves it running, and so does a second ^C at the question.
 
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -62,6 +62,18 @@ describe('cli apply Ctrl+C on a terminal', function () {
     assert.equal(await t.exited, 0, t.out);
     assert.match(t.out, /\r\nStopped\r\n$/);
     assert.match(cli(['ps', '-a'], env).stdout, new RegExp(`^ ${name} .* stopped `, 'm'));
+  });
+
+  it('Ctrl+C at the question answers no: it detaches instead of hanging, and the run keeps running', async () => {
+    const name = `tty-c-${process.pid}`;
+    const t = new TtyCli(['apply', '-f', config(name), '-y', '--no-repo'], env);
+    await t.waitFor(/Press Ctrl\+C to detach\.\.\./);
+    t.type('\x03');
+    await t.waitFor(/before detaching\? \[y\/n\]: /);
+    t.type('\x03');
+    assert.equal(await t.exited, 0, t.out);
+    assert.match(t.out, /\r\nDetached\r\n$/);
+    assert.match(cli(['ps'], env).stdout, new RegExp(`^ ${name} .* running `, 'm'));
   });
 
   it('n detaches and the run keeps running', async () => {
