@@ -34,6 +34,22 @@ function lowerSet(values: readonly string[] | null | undefined): Set<string> | n
   return values ? new Set(values.map((v) => v.toLowerCase())) : null;
 }
 
+/**
+ * Case-insensitive membership in `set` (lower-case values), memoized per distinct string: offers repeat a few GPU
+ * names, regions and types thousands of times, and lower-casing each one allocated on the hot path.
+ */
+function memoHas(set: Set<string>): (value: string) => boolean {
+  const memo = new Map<string, boolean>();
+  return (value) => {
+    let hit = memo.get(value);
+    if (hit === undefined) {
+      hit = set.has(value.toLowerCase());
+      memo.set(value, hit);
+    }
+    return hit;
+  };
+}
+
 function atLeast(cc: [number, number], min: [number, number]): boolean {
   return cc[0] > min[0] || (cc[0] === min[0] && cc[1] >= min[1]);
 }
@@ -65,9 +81,10 @@ function compileChecks(req: Requirements): Check[] {
     if (!admitsAll(gpu.count)) checks.push(gpuCheck('gpu_count', (o) => inRange(o.resources.gpus.length, gpu.count)));
     const names = lowerSet(gpu.name);
     if (names !== null) {
+      const named = memoHas(names);
       checks.push(gpuCheck('gpu_name', (o) => {
         const name = o.resources.gpus[0]?.name;
-        return name !== undefined && names.has(name.toLowerCase());
+        return name !== undefined && named(name);
       }));
     }
     const minCc = gpu.compute_capability;
@@ -95,9 +112,15 @@ function compileChecks(req: Requirements): Check[] {
   const backends = lowerSet(req.backends);
   if (backends) checks.push(['backend', (o) => backendNames(o).some((b) => backends.has(b))]);
   const regions = lowerSet(req.regions);
-  if (regions) checks.push(['region', (o) => regions.has(o.region.toLowerCase())]);
+  if (regions) {
+    const inRegions = memoHas(regions);
+    checks.push(['region', (o) => inRegions(o.region)]);
+  }
   const types = lowerSet(req.instanceTypes);
-  if (types) checks.push(['instance_type', (o) => types.has(o.instanceType.toLowerCase())]);
+  if (types) {
+    const ofTypes = memoHas(types);
+    checks.push(['instance_type', (o) => ofTypes(o.instanceType)]);
+  }
   return checks;
 }
 
