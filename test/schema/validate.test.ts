@@ -94,12 +94,12 @@ describe('validateText', () => {
     expectError('type: service\ncommands: [x]\n', '', /Missing required field `port`/);
     expectError('type: gateway\nregion: x\n', '', /Missing required field `backend`/);
     expectError('type: volume\nbackend: aws\nregion: us-east-1\nresources:\n  disk: 1GB\n', 'resources', /Unknown field/);
-    const fleet = validateText('type: fleet\nname: on-prem\nssh_config:\n  user: ubuntu\n  identity_file: ~/.ssh/id_rsa\n  hosts:\n    - 10.0.0.1\n    - hostname: 10.0.0.2\n      port: 2222\n      user: root\n');
+    const fleet = validateText('type: fleet\nname: on-prem\nssh_config:\n  user: ubuntu\n  identity_file: ~/.ssh/id_rsa\n  hosts:\n    - 10.201.0.1\n    - hostname: 10.201.0.2\n      port: 2222\n      user: root\n');
     assert.deepEqual(fleet.diagnostics, []);
     expectError('type: fleet\nssh_config:\n  hosts:\n    - hostnme: x\n', 'ssh_config.hosts[0]', /hostname|Expected/);
     const c = fleet.configuration as FleetConfiguration;
-    assert.deepEqual(c.ssh_config?.hosts[0], { hostname: '10.0.0.1' }, 'bare hostnames are normalized to {hostname}');
-    assert.deepEqual(c.ssh_config?.hosts[1], { hostname: '10.0.0.2', port: 2222, user: 'root' });
+    assert.deepEqual(c.ssh_config?.hosts[0], { hostname: '10.201.0.1' }, 'bare hostnames are normalized to {hostname}');
+    assert.deepEqual(c.ssh_config?.hosts[1], { hostname: '10.201.0.2', port: 2222, user: 'root' });
     assert.equal(c.ssh_config?.identity_file, '~/.ssh/id_rsa');
     const nodes = (text: string) => (validateText(`type: fleet\nnodes: ${text}\n`).configuration as FleetConfiguration | null)?.nodes;
     assert.deepEqual(nodes('2'), { min: 2, target: 2, max: 2 });

@@ -10,11 +10,11 @@ describe('SSH fleets from DSTACK_VSC_SSH_HOSTS and the extension setting', () =>
   });
 
   it('takes a bare ssh_config, host names as strings or objects, identity files relative to home', () => {
-    const [f] = fleetsFromEnv({ [SSH_HOSTS_ENV]: JSON.stringify({ user: 'ubuntu', identity_file: '.ssh/id', hosts: ['10.0.0.5', { hostname: 'gpu-1', port: 2222 }] }) });
+    const [f] = fleetsFromEnv({ [SSH_HOSTS_ENV]: JSON.stringify({ user: 'ubuntu', identity_file: '.ssh/id', hosts: ['10.201.0.5', { hostname: 'gpu-1', port: 2222 }] }) });
     assert.equal(f?.name, 'settings-fleet');
     assert.equal(f?.configDir, os.homedir());
     assert.equal(f?.source, SSH_HOSTS_ENV);
-    assert.deepEqual(f?.sshConfig, { user: 'ubuntu', identity_file: '.ssh/id', hosts: [{ hostname: '10.0.0.5' }, { hostname: 'gpu-1', port: 2222 }] });
+    assert.deepEqual(f?.sshConfig, { user: 'ubuntu', identity_file: '.ssh/id', hosts: [{ hostname: '10.201.0.5' }, { hostname: 'gpu-1', port: 2222 }] });
     assert.equal(f?.pricePerHour, null);
   });
 
