@@ -29,8 +29,8 @@ describe('SSH host probe', () => {
     assert.deepEqual(f.gpus.map((g) => [g.name, g.memoryGB, g.memoryMiB, g.uuid]), [['H100', 80, 81559, 'GPU-2b79666e-d81f-f3f8-fd47-9903f118c3f5'], ['H100', 80, 81559, 'GPU-3c79666e-d81f-f3f8-fd47-9903f118c3f5']]);
     assert.equal(f.runtime, 'docker');
     assert.equal(f.sudo, true);
-    const offer = hostOffer('10.0.0.5', f);
-    assert.deepEqual([offer.backend, offer.region, offer.pricePerHour, offer.availability, offer.resources.gpus.length], ['remote', '10.0.0.5', 0, 'available', 2]);
+    const offer = hostOffer('10.201.0.5', f);
+    assert.deepEqual([offer.backend, offer.region, offer.pricePerHour, offer.availability, offer.resources.gpus.length], ['remote', '10.201.0.5', 0, 'available', 2]);
     assert.equal(hostOffer('h', f, { pricePerHour: 1.5, busy: true }).availability, 'busy');
   });
 

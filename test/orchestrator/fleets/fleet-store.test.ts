@@ -21,13 +21,13 @@ describe('FleetStore (fleets.json beside the state)', () => {
 
   it('adds a fleet, replaces it on re-apply keeping its creation time, and keeps the order of first apply', async () => {
     const store = new FleetStore(dir);
-    await store.upsert(fleet('a', ['10.0.0.1']), 1000);
-    await store.upsert(fleet('b', ['10.0.0.2']), 2000);
-    const updated = await store.upsert(fleet('a', ['10.0.0.1', '10.0.0.3']), 3000);
+    await store.upsert(fleet('a', ['10.201.0.1']), 1000);
+    await store.upsert(fleet('b', ['10.201.0.2']), 2000);
+    const updated = await store.upsert(fleet('a', ['10.201.0.1', '10.201.0.3']), 3000);
     assert.deepEqual([updated.createdAt, updated.updatedAt], [1000, 3000]);
-    assert.deepEqual(store.list().map((f) => [f.name, f.sshConfig.hosts.map((h) => h.hostname)]), [['a', ['10.0.0.1', '10.0.0.3']], ['b', ['10.0.0.2']]]);
+    assert.deepEqual(store.list().map((f) => [f.name, f.sshConfig.hosts.map((h) => h.hostname)]), [['a', ['10.201.0.1', '10.201.0.3']], ['b', ['10.201.0.2']]]);
     assert.equal(statSync(store.file).mode & 0o777, 0o600);
-    assert.deepEqual(new FleetStore(dir).get('b')?.sshConfig.hosts, [{ hostname: '10.0.0.2' }], 'another process reads the same file');
+    assert.deepEqual(new FleetStore(dir).get('b')?.sshConfig.hosts, [{ hostname: '10.201.0.2' }], 'another process reads the same file');
   });
 
   it('removes a fleet by name and says whether there was one', async () => {

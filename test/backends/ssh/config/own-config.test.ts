@@ -12,7 +12,7 @@ function store(): { store: SshConfigStore; state: string } {
   return { store: new SshConfigStore(sshPaths(state)), state };
 }
 
-const HOST: SshHostBlock = { alias: 'my-run-host', hostName: '10.0.0.5', port: 22, user: 'ubuntu', identityFile: '/st/ssh/id_ed25519', knownHostsFile: '/st/ssh/known_hosts' };
+const HOST: SshHostBlock = { alias: 'my-run-host', hostName: '10.201.0.5', port: 22, user: 'ubuntu', identityFile: '/st/ssh/id_ed25519', knownHostsFile: '/st/ssh/known_hosts' };
 const ENV: SshHostBlock = { alias: 'my-run', hostName: 'localhost', port: 10022, user: 'root', identityFile: '/st/ssh/id_ed25519', knownHostsFile: '/st/ssh/known_hosts', proxyJump: 'my-run-host' };
 
 describe('our own ssh config', () => {
