@@ -170,11 +170,7 @@ export class InstanceAgents {
         const dir = await agent.dir();
         const w = await conn.exec(`setsid sh -c ${shellQuote(POWER_OFF_WATCHER)} watch ${shellQuote(dir)} > /dev/null 2>&1 < /dev/null &`);
         if (w.code !== 0) throw new Error(`Starting the power-off watcher on ${hostname} failed: ${w.stderr.trim()}`);
-        // The agent holds the env and the host key now (0600 files on the instance): they leave our state dir.
-        rec.startedAt = Date.now();
-        delete rec.env;
-        delete rec.hostPrivateKey;
-        await this.jobs.write(rec);
+        await this.jobs.markStarted(rec);
       })().finally(() => this.starting.delete(id));
       this.starting.set(id, p);
     }

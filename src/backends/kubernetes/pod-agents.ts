@@ -137,10 +137,7 @@ export class PodAgents {
           hostPrivateKey: rec.hostPrivateKey ?? '',
           inactivitySecs: rec.inactivitySecs, maxDurationSecs: rec.maxDurationSecs, leaseSecs: this.options.leaseSecs ?? 120,
         }, code);
-        rec.startedAt = Date.now();
-        delete rec.env;
-        delete rec.hostPrivateKey;
-        await this.jobs.write(rec);
+        await this.jobs.markStarted(rec);
       })().finally(() => this.starting.delete(id));
       this.starting.set(id, p);
     }

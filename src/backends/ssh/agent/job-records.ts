@@ -8,8 +8,19 @@ import { writeFileAtomic } from '../config/atomic-write';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
+/** What every job record holds: its tags, when the agent started, and the secrets kept only until then. */
+export interface JobRecordBase {
+  tags: ResourceTags;
+  /** When the agent was started (ms), null before. */
+  startedAt: number | null;
+  /** The job env (resolved secrets included): only until the agent holds it. */
+  env?: Record<string, string>;
+  /** The environment sshd's private host key: only until the agent holds it. */
+  hostPrivateKey?: string;
+}
+
 /** Job records in `dir`, named by the instance id of their tags. */
-export class JobRecords<T extends { tags: ResourceTags }> {
+export class JobRecords<T extends JobRecordBase> {
   constructor(readonly dir: string) {}
 
   /** The record's file; refuses an id that could name another path. */
@@ -29,6 +40,14 @@ export class JobRecords<T extends { tags: ResourceTags }> {
   async write(rec: T): Promise<void> {
     await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.file(rec.tags.instanceId), JSON.stringify(rec), 0o600);
+  }
+
+  /** Records that the agent started: the env and the host key leave this machine's disk (the agent holds them now). */
+  async markStarted(rec: T): Promise<void> {
+    rec.startedAt = Date.now();
+    delete rec.env;
+    delete rec.hostPrivateKey;
+    await this.write(rec);
   }
 
   /** Deletes the record (idempotent). */
