@@ -12,10 +12,16 @@ export interface SshKeyPair {
   publicKey: string;
 }
 
-/** Generates a fresh ed25519 key pair. */
+/**
+ * Generates a fresh ed25519 key pair that ssh2 itself can read back. ssh2's generator writes an unparseable
+ * private key about once in 400 calls ("Malformed OpenSSH private key", seen in CI), so each key is checked
+ * and, rarely, generated again.
+ */
 export function generateKeyPair(comment = 'vscode-dstack'): SshKeyPair {
-  const pair = utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: pair.private, publicKey: pair.public.trim() };
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment });
+    if (!(utils.parseKey(pair.private) instanceof Error)) return { privateKey: pair.private, publicKey: pair.public.trim() };
+  }
 }
 
 /** The raw public key blob of an OpenSSH public key line or private key text. */
