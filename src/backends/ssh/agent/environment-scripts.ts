@@ -25,8 +25,22 @@ export const LABEL_PREFIX = 'dev.dstack-vsc';
 export const BARE_ENV_SH = `# bare mode: the environment runs on the host, in the agent's directory
 env_start() {
   SSHD=$(command -v sshd 2>/dev/null || echo /usr/sbin/sshd)
+  # sshd run by root needs its privilege separation dir, which only the distro's service unit creates
+  if [ "$(id -u)" = 0 ] && [ ! -d /run/sshd ]; then mkdir -p /run/sshd && chmod 755 /run/sshd; fi
   "$SSHD" -D -e -f "$D/sshd_config" >> "$D/sshd.log" 2>&1 &
-  echo $! > "$D/sshd.pid"
+  SP=$!
+  echo $SP > "$D/sshd.pid"
+  # started means listening: an sshd that exits (bad config, port taken) fails the start with its log
+  i=0
+  while [ $i -lt 100 ]; do
+    kill -0 "$SP" 2>/dev/null || break
+    [ "$(conns_listening)" -gt 0 ] && return 0
+    sleep 0.1; i=$((i + 1))
+  done
+  kill -0 "$SP" 2>/dev/null && return 0
+  echo "the environment's sshd exited:"
+  tail -n 20 "$D/sshd.log"
+  return 125
 }
 env_run() { sh "$1"; }
 env_stop() {
