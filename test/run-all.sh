@@ -13,6 +13,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Before any layer (layer 2 already writes test-subnet fleet addresses into settings): the test subnet
+# 10.200.0.0/15 is unreachable in the root namespace, so no packet for it can follow the default route.
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null 2>&1; then
+  test/harness/testhosts.sh guard || { echo "could not pin the test subnet unreachable; refusing to run the tests"; echo "0 passed, 1 failed"; exit 1; }
+  ip route show 10.200.0.0/15 | grep -q '^unreachable' || { echo "the test subnet is not unreachable; refusing to run the tests"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
 VSCODE_VERSIONS="${VSCODE_VERSIONS:-4.100.3 4.139.1}"
 UI_VERSIONS="${UI_VERSIONS:-4.100.3 4.139.1}"
 LOGS=.artifacts/test-logs

@@ -11,6 +11,7 @@
 #   testhosts.sh hostkey NAME       prints NAME's public host key
 #   testhosts.sh fault NAME drop|reject|down|heal
 #   testhosts.sh down               kills every host of this prefix, deletes its namespaces and links (idempotent)
+#   testhosts.sh guard              pins 10.200.0.0/15 unreachable in the root namespace (npm test does it before any layer)
 #   testhosts.sh install [containers]  apt packages (openssh-server openssh-client iproute2 iptables; + podman runc crun ...)
 #   testhosts.sh image              builds the tiny container image localhost/dvs-mini:latest from this machine's own
 #                                   binaries (sshd, sh, coreutils, tar, ...; no download) into the shared read-only store
@@ -226,6 +227,7 @@ cmd_image() {   # the tiny image, built once into the shared store from this mac
 
 c=${1:-}; shift || true
 case $c in
+  guard) guard ;;
   up) cmd_up "$@" ;; isolated) cmd_isolated "$@" ;; fault) cmd_fault "$@" ;; down) cmd_down ;; install) cmd_install "$@" ;; image) cmd_image ;;
   hostkey) cat "$W/hosts/$1/ssh_host_ed25519_key.pub" ;;
   *) sed -n '2,20p' "$0"; exit 2 ;;
