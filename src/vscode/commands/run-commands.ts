@@ -94,7 +94,9 @@ export async function copySshCommand(ctx: CommandContext, arg: unknown): Promise
   if (!run) return notPossible(null, 'dstack: no active run.');
   const inst = (await ctx.host.state()).instances.find((i) => i.id === run.instanceId);
   if (!inst?.ssh) return notPossible(run.name, `dstack: ${run.name} has no SSH endpoint yet.`);
-  const command = `ssh -p ${inst.ssh.port} ${inst.ssh.user}@${inst.ssh.host}`;
+  // The published `Host <run-name>` entry holds the jump host, port, user and pinned key: the endpoint itself is
+  // often only reachable through it (SSH fleets and EC2 listen on the host's loopback).
+  const command = `ssh ${run.name}`;
   await vscode.env.clipboard.writeText(command);
   void vscode.window.showInformationMessage(`dstack: copied "${command}".`);
   return { status: 'done', run: run.name, message: command };
