@@ -24,10 +24,10 @@ describe('backend remote over the SSH fleets (registry)', () => {
 
   it('is absent without fleets, and present for applied fleets and for DSTACK_VSC_SSH_HOSTS', async () => {
     assert.equal(createBackends(state, {}).has('remote'), false);
-    const fromEnv = createBackends(state, { DSTACK_VSC_SSH_HOSTS: JSON.stringify({ user: 'root', hosts: ['10.9.9.9'], price: 0.5 }) });
+    const fromEnv = createBackends(state, { DSTACK_VSC_SSH_HOSTS: JSON.stringify({ user: 'root', hosts: ['10.201.250.9'], price: 0.5 }) });
     const remote = fromEnv.get('remote');
     assert.ok(remote instanceof FleetsBackend);
-    assert.deepEqual((await remote.hosts()).map((e) => [e.fleet, e.host.hostname, e.host.pricePerHour, e.host.target.user]), [['settings-fleet', '10.9.9.9', 0.5, 'root']]);
+    assert.deepEqual((await remote.hosts()).map((e) => [e.fleet, e.host.hostname, e.host.pricePerHour, e.host.target.user]), [['settings-fleet', '10.201.250.9', 0.5, 'root']]);
     await new FleetStore(state).upsert({ name: 'lab', sshConfig: { user: 'u', hosts: [{ hostname: 'a' }] }, configDir: state, source: 'f', pricePerHour: null }, 1);
     const applied = createBackends(state, {}).get('remote');
     assert.ok(applied instanceof FleetsBackend);
