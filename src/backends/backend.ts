@@ -98,6 +98,8 @@ export interface AgentReport {
   gpuUtilization?: number;
   /** Latest resource figures of the environment (dstack's `metrics`), where the agent can read them. */
   metrics?: AgentMetrics;
+  /** The environment's working dir, absolute, as its SSH sessions (and Remote-SSH) see it. */
+  workingDir?: string;
 }
 
 /** One sample of what the environment uses; every field is absent when the agent can't read it. */

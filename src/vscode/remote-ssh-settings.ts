@@ -10,14 +10,6 @@ export function remoteFolderUri(hostAlias: string, folder: string): string {
   return `vscode-remote://ssh-remote+${hostAlias}${absolute.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-/** The remote folder for a run: its working_dir when absolute, else under the instance's home (`~/workflow` as dstack). */
-export function remoteWorkingDir(workingDir: string | null, home: string): string {
-  const base = home.replace(/\/+$/, '');
-  if (!workingDir) return `${base}/workflow`;
-  if (workingDir.startsWith('/')) return workingDir;
-  return `${base}/workflow/${workingDir.replace(/^\.\/?/, '')}`.replace(/\/+$/, '');
-}
-
 /** settings.json cannot be edited safely (it is not JSON with comments); the message names the file and the fix. */
 export class SettingsFileError extends Error {
   override name = 'SettingsFileError';

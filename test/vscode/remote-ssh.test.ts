@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { parse } from 'jsonc-parser/lib/esm/main.js';
 import { openRemoteFolder } from '../../src/vscode/remote-ssh';
-import { remoteFolderUri, remoteWorkingDir, SettingsFileError, withRemotePlatform } from '../../src/vscode/remote-ssh-settings';
+import { remoteFolderUri, SettingsFileError, withRemotePlatform } from '../../src/vscode/remote-ssh-settings';
 import { attachedRunName } from '../../src/vscode/experience';
 
 const USER_SETTINGS = `// my settings
@@ -22,12 +22,6 @@ suite('remote-ssh', () => {
     assert.equal(remoteFolderUri('dev-vsc', '/root/workflow'), 'vscode-remote://ssh-remote+dev-vsc/root/workflow');
     assert.equal(remoteFolderUri('a.b_c', '/home/u/my dir'), 'vscode-remote://ssh-remote+a.b_c/home/u/my%20dir');
     assert.throws(() => remoteFolderUri('bad host', '/x'), /ssh host alias 'bad host'/);
-  });
-
-  test('the working dir: absolute kept, relative under ~/workflow, none = ~/workflow', () => {
-    assert.equal(remoteWorkingDir(null, '/root'), '/root/workflow');
-    assert.equal(remoteWorkingDir('/data/app', '/root'), '/data/app');
-    assert.equal(remoteWorkingDir('./src', '/home/u/'), '/home/u/workflow/src');
   });
 
   test('remotePlatform is added for the host; comments, trailing commas and other settings are kept', () => {

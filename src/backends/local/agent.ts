@@ -31,6 +31,8 @@ export interface AgentStatus {
   stopReason: string | null;
   /** The SSH port on 127.0.0.1, once listening; null without a run key. */
   sshPort: number | null;
+  /** The working dir SSH sessions start in (absent in the status of an agent from before it was reported). */
+  workingDir?: string;
   /** The latest sample of what the environment (the agent's descendants) uses; absent before the first. */
   metrics?: AgentMetrics;
 }
@@ -61,6 +63,7 @@ export async function runLocalAgent(dir: string, logFile: string): Promise<void>
   const home = path.join(dir, 'home');
   const workdir = agentWorkingDir(dir, job.workingDir);
   fs.mkdirSync(workdir, { recursive: true });
+  status.workingDir = workdir;
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const hostfile = path.join(dir, 'mpi-hostfile');
   fs.writeFileSync(hostfile, '127.0.0.1 slots=1\n');

@@ -137,6 +137,7 @@ export class LocalBackend implements Backend {
     const sshUp = manifest.hostPublicKey === undefined || typeof status?.sshPort === 'number';
     const report: AgentReport = { ready: status?.state === 'ready' && sshUp };
     if (status?.state === 'failed' && status.initExitCode !== null) report.initExitCode = status.initExitCode;
+    if (status?.workingDir !== undefined) report.workingDir = status.workingDir;
     if (status?.state === 'ready') {
       const activity = this.activityAt(instanceId) ?? status.readyAt ?? status.startedAt;
       report.noConnectionsSecs = Math.max(0, Math.floor((Date.now() - Math.max(activity, status.readyAt ?? 0)) / 1000));

@@ -6,8 +6,13 @@ import type { Backend } from '../../backends/backend';
 import type { BackendId } from '../../backends/offer';
 import type { InstanceRecord, RunRecord } from '../model/run';
 
-/** The environment's working dir as its SSH sessions see it: the local agent's own folder, else `~/workflow` (or `working_dir`) as dstack. */
+/**
+ * The environment's working dir as its SSH sessions see it (what the CLI's IDE link and VS Code's "Open in VS Code"
+ * open): the one its agent reported (`~/.dstack-vsc/<instance>/repo` on SSH fleets, EC2 and Kubernetes, the instance's
+ * folder on the local backend); before a report, the local agent's own folder, else `~/workflow` (or `working_dir`) as dstack.
+ */
 export function environmentWorkingDir(run: RunRecord, inst: InstanceRecord, backends: ReadonlyMap<BackendId, Backend>): string {
+  if (inst.workingDir !== undefined) return inst.workingDir;
   const wd = run.spec.workingDir;
   const local = backends.get(inst.backend) as (Backend & { instanceDir?: (id: string) => string }) | undefined;
   if (inst.backend === 'local' && typeof local?.instanceDir === 'function') {

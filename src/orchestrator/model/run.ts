@@ -119,6 +119,8 @@ export interface InstanceRecord {
   providerId?: string;
   /** Where SSH reaches it, once known. The SSH engineer's seam. */
   ssh?: { host: string; port: number; user: string; proxyJump?: string; hostPublicKey?: string; via?: SshVia };
+  /** The environment's working dir as its agent reports it (absolute, where `ssh <run>` lands), once known. */
+  workingDir?: string;
 }
 
 /** Run statuses that count as active for name uniqueness and `ps`. */

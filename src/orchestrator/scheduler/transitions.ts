@@ -297,6 +297,7 @@ function markInstanceGone(ctx: Ctx, inst: InstanceRecord, view: ProviderInstance
 function absorbView(inst: InstanceRecord, view: ProviderInstance): void {
   if (view.ssh) inst.ssh = { ...view.ssh };
   if (view.providerId) inst.providerId = view.providerId;
+  if (view.report?.workingDir) inst.workingDir = view.report.workingDir;
 }
 
 function instanceOf(ctx: Ctx, run: RunRecord): InstanceRecord | undefined {

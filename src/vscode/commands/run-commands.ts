@@ -1,6 +1,7 @@
 // The run commands (palette, runs view context menu, status bar): stop, abort, attach / open in VS Code,
 // logs, copy the ssh command, extend the inactivity timeout, and the status bar's action menu.
 import * as vscode from 'vscode';
+import { environmentWorkingDir } from '../../orchestrator/attach/attach-text';
 import { statusMessage } from '../../orchestrator/display';
 import { runLogFiles } from '../../orchestrator/logs';
 import { isActiveRun, type RunRecord } from '../../orchestrator/model/run';
@@ -10,7 +11,6 @@ import type { DoctorReport } from '../../backends/ssh/config/doctor';
 import { desiredEndpoints } from '../../orchestrator/scheduler/ssh-publisher';
 import { showDstackLog } from '../log';
 import { openRemoteFolder } from '../remote-ssh';
-import { remoteWorkingDir } from '../remote-ssh-settings';
 import { extendedInactivity } from '../run-figures';
 import { followedRun } from '../status-bar';
 import type { CommandContext } from './context';
@@ -58,7 +58,7 @@ export async function stopRun(ctx: CommandContext, arg: unknown, abort: boolean)
   }
 }
 
-/** Opens a running run in a new window with Remote-SSH (host alias = run name, as the SSH access publishes it). */
+/** Opens a running run's working dir in a new window with Remote-SSH (host alias = run name, as the SSH access publishes it). */
 export async function openInVsCode(ctx: CommandContext, arg: unknown): Promise<RunCommandOutcome> {
   const run = await pickRun(ctx, arg, true);
   if (!run) return notPossible(null, 'dstack: no active run to open.');
@@ -68,8 +68,7 @@ export async function openInVsCode(ctx: CommandContext, arg: unknown): Promise<R
   if (!inst?.ssh) {
     return notPossible(run.name, `dstack: ${run.name} runs on ${inst?.backend ?? 'a backend'} without an SSH endpoint yet; SSH access for it is not set up by the orchestrator yet. See "dstack: Show Logs".`);
   }
-  const home = inst.ssh.user === 'root' ? '/root' : `/home/${inst.ssh.user}`;
-  const uri = await openRemoteFolder(ctx.settingsFile, run.name, remoteWorkingDir(run.spec.workingDir, home), ctx.openFolder);
+  const uri = await openRemoteFolder(ctx.settingsFile, run.name, environmentWorkingDir(run, inst, ctx.host.runtime.backends), ctx.openFolder);
   ctx.log(`opened ${uri.toString()}`);
   return { status: 'done', run: run.name, message: `opened ${run.name}`, uri: uri.toString() };
 }

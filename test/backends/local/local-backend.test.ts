@@ -41,6 +41,7 @@ describe('local backend', function () {
     await until('ready', async () => (await view(backend, 'i-1')).report?.ready === true);
     const log = fs.readFileSync(backend.logFile('i-1'), 'utf8');
     assert.match(log, /^run=my-run gpus=0 token=it works\n.*\/home\/workflow\n$/);
+    assert.equal((await view(backend, 'i-1')).report?.workingDir, log.split('\n')[1], 'the reported working dir is where init ran');
     assert.match(fs.readFileSync(path.join(backend.instanceDir('i-1'), 'profile'), 'utf8'), /export DSTACK_RUN_NAME='my-run'/);
     const restarted = new LocalBackend(dir);
     assert.deepEqual((await restarted.listTagged('inst-1')).map((p) => [p.instanceId, p.state]), [['i-1', 'running']]);

@@ -58,6 +58,8 @@ describe('local backend over SSH, end to end (CLI + agent + OpenSSH)', function 
     assert.equal(ssh.status, 0, ssh.stderr);
     const [pwd, ...rest] = ssh.stdout.trim().split('\n');
     assert.match(pwd ?? '', /\/local\/instances\/[^/]+\/home\/workflow$/);
+    const recorded = JSON.parse(fs.readFileSync(path.join(state, 'state.json'), 'utf8')) as { instances: { workingDir?: string }[] };
+    assert.deepEqual(recorded.instances.map((i) => i.workingDir), [pwd], 'the instance record holds the working dir `ssh NAME` lands in (what Open in VS Code opens)');
     const listing = rest.slice(0, -2);
     for (const f of ['.dstack.yml', '.gitignore', 'committed.txt', 'modified.txt', 'untracked.txt']) assert.ok(listing.includes(f), `${f} uploaded: ${listing.join(' ')}`);
     assert.ok(!listing.includes('debug.log'), 'ignored file not uploaded');

@@ -90,6 +90,7 @@ describe('host agent on a real sshd test host (bare mode)', function () {
     const r = await ssh(userConfig, 'agent-run', 'pwd; echo "$DSTACK_RUN_NAME"; printf %s "$HOSTILE"');
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${dir}/repo/src\nagent-run\n${HOSTILE}`);
+    assert.equal(s.workingDir, `${dir}/repo/src`, 'the agent reports the working dir `ssh <run>` lands in (what Open in VS Code opens)');
     assert.ok(!existsSync('/tmp/dvs-agent-pwned') && !existsSync('/tmp/dvs-agent-pwned2'));
 
     await agent.stop();

@@ -161,6 +161,8 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     const r = await ssh(paths.config, 'fleet-run', cmd);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `/root/.dstack-vsc/${instanceId}/repo\nprint(42)\n${TRICKY}|fleet-run\n`);
+    const recorded = (await new Store(state).read()).instances.find((i) => i.id === instanceId);
+    assert.equal(recorded?.workingDir, `/root/.dstack-vsc/${instanceId}/repo`, 'the instance record holds the working dir `ssh fleet-run` lands in (what Open in VS Code opens)');
     assert.ok(!existsSync(path.join(hosts.hostDir('hj'), 'root', 'pwned-dvs')) && !existsSync('/tmp/pwned-dvs') && !existsSync('/tmp/pwned-dvs2'), 'nothing in the env value ran');
 
     // Outages of the jump host while running (blackholed, reset, link down): the run stays running, refresh

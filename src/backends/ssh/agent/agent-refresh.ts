@@ -39,6 +39,7 @@ export function reportOf(status: HostAgentStatus): AgentReport {
   if (status.initExitCode !== undefined) report.initExitCode = status.initExitCode;
   if (status.noConnectionsSecs !== undefined) report.noConnectionsSecs = status.noConnectionsSecs;
   if (status.metrics !== undefined) report.metrics = status.metrics;
+  if (status.workingDir !== undefined) report.workingDir = status.workingDir;
   const utils = (status.metrics?.gpus ?? []).map((g) => g.utilizationPercent);
   if (utils.length > 0) report.gpuUtilization = Math.max(...utils);
   else if (status.gpuUtilization !== undefined) report.gpuUtilization = status.gpuUtilization;

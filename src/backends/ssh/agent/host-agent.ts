@@ -111,6 +111,8 @@ export class HostAgent {
       'authorized_keys': { text: `${job.authorizedKey.trim()}\n`, mode: 0o600 },
       'host_key': { text: job.hostPrivateKey.endsWith('\n') ? job.hostPrivateKey : `${job.hostPrivateKey}\n`, mode: 0o600 },
       'sshd_config': { text: sshdConfig(dir, job.sshPort), mode: 0o600 },
+      // Where the environment's sessions start, read back by `status` (what Remote-SSH opens).
+      'workdir': { text: `${workdir}\n`, mode: 0o600 },
     };
     const local = mkdtempSync(path.join(os.tmpdir(), 'dvs-agent-'));
     try {
@@ -144,7 +146,7 @@ export class HostAgent {
   /** Reads the agent's state, init outcome and idle time. */
   async status(): Promise<HostAgentStatus> {
     const d = shellQuote(await this.dir());
-    const r = await this.conn.exec(`cd ${d} 2>/dev/null || { echo absent; exit 0; }; for f in state init_exit idle_secs stop_reason; do printf '%s=' "$f"; cat "$f" 2>/dev/null | head -c 64 | tr -d '\\n'; echo; done; head -c 4096 metrics 2>/dev/null`);
+    const r = await this.conn.exec(`cd ${d} 2>/dev/null || { echo absent; exit 0; }; for f in state init_exit idle_secs stop_reason; do printf '%s=' "$f"; cat "$f" 2>/dev/null | head -c 64 | tr -d '\\n'; echo; done; printf 'workdir='; head -c 4096 workdir 2>/dev/null | tr -d '\\n'; echo; head -c 4096 metrics 2>/dev/null`);
     if (r.stdout.trim() === 'absent') return { state: 'absent', ready: false, stopReason: null };
     const v = new Map(r.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
     const state = (['starting', 'init', 'ready', 'failed', 'stopped'] as const).find((s) => s === v.get('state')) ?? 'starting';
@@ -155,6 +157,8 @@ export class HostAgent {
     if (idle !== undefined && idle !== '') status.noConnectionsSecs = Number(idle);
     const reason = v.get('stop_reason');
     if (reason === 'inactivity' || reason === 'max_duration' || reason === 'requested') status.stopReason = reason;
+    const workdir = v.get('workdir');
+    if (workdir !== undefined && workdir.startsWith('/')) status.workingDir = workdir;
     const metrics = parseMetrics(r.stdout);
     if (metrics) status.metrics = metrics;
     return status;
