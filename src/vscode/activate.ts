@@ -5,6 +5,7 @@ import type { CommandContext } from './commands/context';
 import { COMMAND_IDS, type CommandId } from './commands/ids';
 import { DstackDiagnostics, type ValidationResult } from './diagnostics';
 import { wireExperience } from './experience';
+import type { ExtensionRuntime } from './host';
 import { createLog, showDstackLog, type Log } from './log';
 import { registerLanguageFeatures } from './language/register';
 
@@ -20,11 +21,15 @@ export interface DstackExtensionApi {
   readonly experience: CommandContext;
 }
 
+/** The runtime of this activation: deactivate() hands its leader lease over. */
+let activeRuntime: ExtensionRuntime | undefined;
+
 function register(context: vscode.ExtensionContext, log: Log): DstackExtensionApi {
   const diagnostics = new DstackDiagnostics(log);
   context.subscriptions.push(diagnostics);
   registerLanguageFeatures(context);
   const experience = wireExperience(context, diagnostics, log);
+  activeRuntime = experience.host;
   log(`activated (VS Code ${vscode.version})`);
   return {
     commandIds: COMMAND_IDS,
@@ -59,5 +64,11 @@ export function activate(context: vscode.ExtensionContext): DstackExtensionApi {
   }
 }
 
-/** Called by VS Code on shutdown; everything is disposed through context.subscriptions. */
-export function deactivate(): void {}
+/**
+ * Called by VS Code when the window closes or reloads: returns the hand-over of the leader lease, which VS Code
+ * awaits, so another window or the CLI leads at once instead of after the lease expires (12 s); everything else is
+ * disposed through context.subscriptions.
+ */
+export function deactivate(): Promise<void> | undefined {
+  return activeRuntime?.handOver();
+}

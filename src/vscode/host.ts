@@ -66,10 +66,15 @@ export class ExtensionRuntime implements vscode.Disposable {
     });
   }
 
+  /** Stops the leader loop and gives the lease up, so another window or the CLI takes over at once (not when it expires). */
+  handOver(): Promise<void> {
+    return this.runtime.leader.stop();
+  }
+
   dispose(): void {
     clearInterval(this.timer);
     this.offEvents();
     this.changed.dispose();
-    void this.runtime.leader.stop();
+    void this.handOver();
   }
 }

@@ -1,8 +1,12 @@
-// The extension activates in a real extension host and exports its API.
+// The extension activates in a real extension host and exports its API; deactivation hands the scheduler's lease
+// over at once.
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { closeBackends } from '../../src/orchestrator/backends-registry';
+import { openRuntime } from '../../src/orchestrator/runtime';
 import { COMMAND_IDS } from '../../src/vscode/commands/ids';
-import { activatedApi, EXTENSION_ID } from './helpers';
+import { activatedApi, eventually, EXTENSION_ID } from './helpers';
 
 suite('activation', () => {
   test('the extension activates and exports its API', async () => {
@@ -23,5 +27,30 @@ suite('activation', () => {
   test('every contributed command is registered with VS Code', async () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const id of COMMAND_IDS) assert.ok(registered.has(id), `${id} is not registered`);
+  });
+
+  test('deactivate returns the lease hand-over (VS Code awaits it): another process leads at once, not after the lease expires', async () => {
+    const api = await activatedApi();
+    const host = api.experience.host;
+    await eventually('the extension host leads (no other process on this state dir)', () => host.runtime.leader.isLeader);
+    // The module VS Code loaded (dist/extension.js), whose deactivate VS Code calls on window close or reload.
+    const extensionPath = vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? assert.fail('no extension path');
+    const loaded = require(path.join(extensionPath, 'dist', 'extension.js')) as { deactivate(): unknown };
+    const other = openRuntime(process.env);
+    try {
+      await other.leader.step(true);
+      assert.equal(other.leader.isLeader, false, 'the lease is held by the extension host');
+      const handOver = loaded.deactivate();
+      assert.ok(handOver instanceof Promise, 'deactivate returns a promise, which VS Code awaits before the window goes');
+      await handOver;
+      assert.equal(host.runtime.leader.isLeader, false);
+      await other.leader.step(true);
+      assert.equal(other.leader.isLeader, true, 'the other process took the lease at once');
+    } finally {
+      await other.leader.stop();
+      await closeBackends(other.backends);
+      host.runtime.leader.start();
+    }
+    await eventually('the extension host leads again', () => host.runtime.leader.isLeader);
   });
 });

@@ -13,6 +13,13 @@ export async function activatedApi(): Promise<DstackExtensionApi> {
   return ext.activate();
 }
 
+/** Resolves once `done` holds (checked every 100 ms), failing with `what` after `ms`. */
+export async function eventually(what: string, done: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  for (const until = Date.now() + ms; !(await done()); await new Promise((r) => setTimeout(r, 100))) {
+    assert.ok(Date.now() < until, `${what} (waited ${ms / 1000} s)`);
+  }
+}
+
 /** A file of the fixture workspace (test/fixtures/ws, copied to a scratch folder by the runner). */
 export function fixture(relativePath: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
