@@ -13,6 +13,7 @@ import { checkInPlaceUpdate, resolveEnv } from '../../schema';
 import type { Configuration, DevEnvironmentConfiguration } from '../../schema/model';
 import { LogFollower } from '../../orchestrator/logs';
 import { isDstackFile } from '../dstack-files';
+import { keepTypedSecrets, looksSecret, typedEnv } from '../env-secrets';
 import { RunProgressTracker } from '../run-progress';
 import { vsCodeBuild, vsCodeServerInitLines } from '../vscode-server';
 import type { PlanView } from '../protocol';
@@ -52,15 +53,12 @@ interface PendingPlan {
   view: PlanView;
   file: string;
   name: string | null;
+  /** Typed secret-looking env values, by secret name: stored only when the run is submitted. */
+  secrets: Record<string, string>;
   onProgress?: (line: string) => void;
 }
 
 const pending = new Map<string, PendingPlan>();
-
-/** Env names whose values are masked when asked for. */
-export function looksSecret(name: string): boolean {
-  return /TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIAL/i.test(name);
-}
 
 async function readText(uri: vscode.Uri): Promise<string> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -96,7 +94,8 @@ async function askMissingEnv(config: DevEnvironmentConfiguration, file: string, 
   const values = { ...given };
   for (const name of missing) {
     const value = await vscode.window.showInputBox({
-      title: `dstack: ${file}`, prompt: `env.${name} has no value in ${file}; enter it for this run`, password: looksSecret(name), ignoreFocusOut: true,
+      title: `dstack: ${file}`, password: looksSecret(name), ignoreFocusOut: true,
+      prompt: `env.${name} has no value in ${file}; enter it for this run${looksSecret(name) ? ' (kept in VS Code\'s SecretStorage, never in the state file)' : ''}`,
     });
     if (value === undefined) return undefined;
     values[name] = value;
@@ -133,12 +132,14 @@ export async function applyCommand(ctx: CommandContext, arg?: unknown, options: 
     void vscode.window.showWarningMessage(message);
     return { status: 'unsupported', file, summary, message };
   }
-  const env = await askMissingEnv(config, file, options.env ?? {});
-  if (!env) return { status: 'cancelled', file, message: `dstack: Apply of ${file} cancelled (an env value was not given).` };
+  const typed = await askMissingEnv(config, file, options.env ?? {});
+  if (!typed) return { status: 'cancelled', file, message: `dstack: Apply of ${file} cancelled (an env value was not given).` };
+  // Secret-looking typed values go to SecretStorage at submit; the run's env only references them.
+  const env = typedEnv(typed, uri.fsPath);
   let plan: RunPlan;
   try {
     plan = await planDevEnvironment(config, {
-      configurationPath: uri.fsPath, envOverrides: env, processEnv: process.env, secrets: await ctx.host.runtime.secrets.all(), backends: ctx.host.runtime.backends.values(),
+      configurationPath: uri.fsPath, envOverrides: env.env, processEnv: process.env, secrets: { ...(await ctx.host.runtime.secrets.all()), ...env.secrets }, backends: ctx.host.runtime.backends.values(),
     });
   } catch (err) {
     if (!(err instanceof PlanError)) throw err;
@@ -151,7 +152,7 @@ export async function applyCommand(ctx: CommandContext, arg?: unknown, options: 
   const existing = name ? (await ctx.host.state()).runs.find((r) => r.name === name && isActiveRun(r)) : undefined;
   if (existing && name) return reapply(ctx, file, existing, plan, options);
   const view = planView(plan, file, name);
-  pending.set(view.id, { plan, view, file, name, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  pending.set(view.id, { plan, view, file, name, secrets: env.secrets, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   ctx.log(`apply ${file}: ${summary}; ${plan.offers.length} offer(s) of ${plan.totalOffers}`);
   await ctx.offers.show(view);
   if (plan.spec.offers.length === 0) {
@@ -214,6 +215,7 @@ export async function provisionChoice(ctx: CommandContext, planId: string, index
   const spec = { ...plan.spec, init, offers: [chosen, ...plan.spec.offers.filter((o) => o !== chosen)] };
   let run: RunRecord;
   try {
+    await keepTypedSecrets(ctx.host.runtime.secrets, entry.secrets);
     run = await submitRun(ctx.host.runtime.store, ctx.host.runtime.clock, spec, entry.name);
   } catch (err) {
     if (!(err instanceof RunExistsError)) throw err;
