@@ -7,11 +7,16 @@ import * as vscode from 'vscode';
 import { writeFileAtomic } from '../orchestrator/store/atomic-file';
 import { remoteFolderUri, withRemotePlatform } from './remote-ssh-settings';
 
-/** Opens a URI in VS Code (the real one is `vscode.openFolder` in a new window; tests pass their own). */
-export type FolderOpener = (uri: vscode.Uri) => Thenable<unknown>;
+/** The options of `vscode.openFolder` this extension uses. */
+export interface OpenFolderOptions {
+  forceNewWindow: boolean;
+}
 
-/** The default opener: a new window, as Remote-SSH expects. */
-export const openInNewWindow: FolderOpener = (uri) => vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+/** Opens a URI in VS Code with `vscode.openFolder`'s options (the real one runs it; tests pass their own to intercept it). */
+export type FolderOpener = (uri: vscode.Uri, options: OpenFolderOptions) => Thenable<unknown>;
+
+/** The default opener: `vscode.openFolder` with the options as given. */
+export const openFolderCommand: FolderOpener = (uri, options) => vscode.commands.executeCommand('vscode.openFolder', uri, options);
 
 /** The user's settings.json: globalStorageUri is `<user-data>/User/globalStorage/<extension id>`. */
 export function userSettingsFile(context: vscode.ExtensionContext): string {
@@ -29,10 +34,10 @@ export function ensureRemotePlatform(file: string, host: string): boolean {
   return true;
 }
 
-/** Opens `folder` on ssh host `host` in a new window; returns the URI it opened. */
-export async function openRemoteFolder(settingsFile: string, host: string, folder: string, open: FolderOpener = openInNewWindow): Promise<vscode.Uri> {
+/** Opens `folder` on ssh host `host` in a new window (this window keeps its workspace); returns the URI it opened. */
+export async function openRemoteFolder(settingsFile: string, host: string, folder: string, open: FolderOpener = openFolderCommand): Promise<vscode.Uri> {
   ensureRemotePlatform(settingsFile, host);
   const uri = vscode.Uri.parse(remoteFolderUri(host, folder), true);
-  await open(uri);
+  await open(uri, { forceNewWindow: true });
   return uri;
 }

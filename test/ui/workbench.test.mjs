@@ -149,9 +149,16 @@ test('right-click on a .dstack.yml runs "dstack: Apply": the offers view lists t
   await shot('3-offers-view.png');
 });
 
-test('choosing an offer provisions it: the runs view and the status bar show the run; Stop from the palette', async () => {
+test('choosing an offer provisions it: it opens in a new window once ready; the runs view and the status bar show the run; Stop from the palette', async () => {
+  const workbench = page.url();
+  const opened = ctx.waitForEvent('page', { timeout: 60_000 });
   await offersFrame().locator('tr.offer', { hasText: 'g5.xlarge' }).locator('vscode-button').click();
-  await expectVisible(page.locator('.notifications-toasts').getByText(/dstack: train is running/), 'apply-running', 60_000);
+  await expectVisible(page.locator('.notifications-toasts').getByText(/dstack: train is running \(train\.dstack\.yml\); opened in a new window/), 'apply-running', 60_000);
+  // dstack.openOnReady: vscode.openFolder on the run's Remote-SSH folder with forceNewWindow, so this window stays.
+  const win = await opened;
+  assert.match(decodeURIComponent(decodeURIComponent(win.url())), /[?&]folder=vscode-remote:\/\/ssh-remote\+train\/root\/workflow(&|$)/, win.url());
+  assert.equal(page.url(), workbench, 'the applying window keeps its workspace');
+  await win.close();
   await expectVisible(page.locator('.monaco-list-row', { hasText: /train/ }).filter({ hasText: /running/ }), 'runs-view');
   await expectVisible(page.locator('.statusbar-item', { hasText: /train/ }), 'status-bar');
   await shot('4-run-running.png');

@@ -2,15 +2,28 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { DstackExtensionApi } from '../../src/vscode/activate';
+import type { OpenFolderOptions } from '../../src/vscode/remote-ssh';
 
 /** The extension's id: publisher.name from package.json. */
 export const EXTENSION_ID = 'vscode-dstack.vscode-dstack';
 
-/** The extension under test, activated; returns its exported API. */
+/** What the extension asked VS Code to open (`vscode.openFolder`'s URI and options), in this test file. */
+export const openedFolders: { uri: string; options: OpenFolderOptions }[] = [];
+let intercepted = false;
+
+/**
+ * The extension under test, activated; returns its exported API. Its folder opener is replaced by one that records
+ * into `openedFolders`, so a run that opens on ready (dstack.openOnReady) opens no window during the suite.
+ */
 export async function activatedApi(): Promise<DstackExtensionApi> {
   const ext = vscode.extensions.getExtension<DstackExtensionApi>(EXTENSION_ID);
   assert.ok(ext, `${EXTENSION_ID} is installed in the extension host`);
-  return ext.activate();
+  const api = await ext.activate();
+  if (!intercepted) {
+    intercepted = true;
+    api.experience.openFolder = async (uri, options) => { openedFolders.push({ uri: uri.toString(true), options }); };
+  }
+  return api;
 }
 
 /** Resolves once `done` holds (checked every 100 ms), failing with `what` after `ms`. */

@@ -37,13 +37,13 @@ suite('remote-ssh', () => {
     assert.throws(() => withRemotePlatform('{ "a": ', 'settings.json', 'h', 'linux'), /settings\.json: not a JSON object/);
   });
 
-  test('opening writes settings.json atomically and calls openFolder with the remote URI', async () => {
+  test('opening writes settings.json atomically and calls openFolder with the remote URI in a new window', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dstack-remote-'));
     const file = path.join(dir, 'settings.json');
     fs.writeFileSync(file, USER_SETTINGS, { mode: 0o644 });
-    const opened: vscode.Uri[] = [];
-    const uri = await openRemoteFolder(file, 'dev-vsc', '/root/workflow', async (u) => { opened.push(u); });
-    assert.deepEqual(opened.map((u) => u.toString()), ['vscode-remote://ssh-remote%2Bdev-vsc/root/workflow']);
+    const opened: [vscode.Uri, unknown][] = [];
+    const uri = await openRemoteFolder(file, 'dev-vsc', '/root/workflow', async (u, options) => { opened.push([u, options]); });
+    assert.deepEqual(opened.map(([u, options]) => [u.toString(), options]), [['vscode-remote://ssh-remote%2Bdev-vsc/root/workflow', { forceNewWindow: true }]]);
     assert.equal(uri.authority, 'ssh-remote+dev-vsc');
     assert.equal(uri.path, '/root/workflow');
     const written = parse(fs.readFileSync(file, 'utf8'), [], { allowTrailingComma: true }) as Record<string, unknown>;

@@ -38,13 +38,13 @@ suite('views', () => {
     const saved = { openFolder: ctx.openFolder, settingsFile: ctx.settingsFile };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dstack-open-'));
     const opened: string[] = [];
-    ctx.openFolder = async (uri) => { opened.push(uri.toString(true)); };
+    ctx.openFolder = async (uri, options) => { opened.push(`${uri.toString(true)} ${JSON.stringify(options)}`); };
     ctx.settingsFile = path.join(dir, 'settings.json');
     try {
       const result = await vscode.commands.executeCommand<{ status: string; uri?: string }>('dstack.openInVsCode', node);
       assert.equal(result.status, 'done');
       assert.equal(opened.length, 1);
-      assert.match(opened[0] ?? '', /^vscode-remote:\/\/ssh-remote\+dev-vsc\/.+\/workflow$/);
+      assert.match(opened[0] ?? '', /^vscode-remote:\/\/ssh-remote\+dev-vsc\/.+\/workflow \{"forceNewWindow":true\}$/);
       assert.deepEqual(JSON.parse(fs.readFileSync(ctx.settingsFile, 'utf8')), { 'remote.SSH.remotePlatform': { 'dev-vsc': 'linux' } });
     } finally {
       Object.assign(ctx, saved);

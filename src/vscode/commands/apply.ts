@@ -14,6 +14,7 @@ import type { Configuration, DevEnvironmentConfiguration } from '../../schema/mo
 import { LogFollower } from '../../orchestrator/logs';
 import { isDstackFile } from '../dstack-files';
 import { keepTypedSecrets, looksSecret, typedEnv } from '../env-secrets';
+import { openWhenReady } from '../open-on-ready';
 import { RunProgressTracker } from '../run-progress';
 import { vsCodeBuild, vsCodeServerInitLines } from '../vscode-server';
 import type { PlanView } from '../protocol';
@@ -33,7 +34,7 @@ export type ApplyOutcome =
   | { status: 'planned'; file: string; planId: string; offers: number; message: string }
   | { status: 'exists'; file: string; run: string; message: string }
   | { status: 'updated'; file: string; run: string; fields: string[]; message: string }
-  | { status: 'running' | 'failed'; file: string; run: string; message: string };
+  | { status: 'running' | 'failed'; file: string; run: string; message: string; /** The folder URI opened on ready (dstack.openOnReady). */ opened?: string };
 
 /** Options a caller (test, API, offers view) passes instead of answering prompts. */
 export interface ApplyOptions {
@@ -269,12 +270,14 @@ async function follow(ctx: CommandContext, planId: string, file: string, submitt
       streamLogs();
       if (partial) ctx.runLogs.appendLine(`[${name}] ${partial}`);
       if (run?.status === 'running') {
-        const message = `dstack: ${name} is running (${file}).`;
-        void vscode.window.showInformationMessage(message, 'Open in VS Code', 'Show logs').then((c) => {
+        const opened = await openWhenReady(ctx, name);
+        const uri = opened?.status === 'done' ? opened.uri : undefined;
+        const message = `dstack: ${name} is running (${file})${uri ? '; opened in a new window' : ''}.`;
+        void vscode.window.showInformationMessage(message, ...(uri ? [] : ['Open in VS Code']), 'Show logs').then((c) => {
           if (c === 'Open in VS Code') void vscode.commands.executeCommand('dstack.openInVsCode', name);
           if (c === 'Show logs') void vscode.commands.executeCommand('dstack.showLogs', name);
         });
-        return { status: 'running', file, run: name, message };
+        return { status: 'running', file, run: name, message, ...(uri ? { opened: uri } : {}) };
       }
       const why = run ? finalMessage(run) : 'gone';
       const message = `dstack: ${name} did not start: ${why}.`;
