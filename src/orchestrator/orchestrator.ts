@@ -1,12 +1,14 @@
 // The orchestrator's front door for the CLI and the extension: submit, stop, update in place and list
-// runs. These only write intents to the store; the scheduler (whoever leads) acts on them.
+// runs, and terminate an instance left without a run. These only write intents to the store; the scheduler
+// (whoever leads) acts on them.
 
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock';
 import { generateRunName, runNameError } from './names';
-import { isActiveRun, type RunRecord, type RunSpec } from './model/run';
+import { isActiveRun, type InstanceRecord, type RunRecord, type RunSpec } from './model/run';
+import type { OrchestratorState } from './store/state';
 import type { Store } from './store/store';
-import { startSubmission } from './scheduler/transitions';
+import { startSubmission, terminateInstance } from './scheduler/transitions';
 
 /** An active run with this name exists (re-apply must update in place or stop and re-create). */
 export class RunExistsError extends Error {
@@ -67,6 +69,27 @@ export async function updateInPlace(store: Store, name: string, spec: RunSpec): 
     if (!run) throw new RunNotFoundError(name);
     run.spec = { ...run.spec, inactivityDuration: spec.inactivityDuration, configurationPath: spec.configurationPath, configuration: spec.configuration };
     return run;
+  });
+}
+
+/** Instances no active run is on (idle ones kept by idle_duration, ones being terminated): they may still cost money. */
+export function instancesWithoutRun(state: OrchestratorState): InstanceRecord[] {
+  const active = state.runs.filter(isActiveRun);
+  return state.instances.filter((i) => i.status !== 'terminated' && !active.some((r) => r.instanceId === i.id || r.id === i.runId));
+}
+
+/** What a request to terminate an instance did (a closed set; messages are the caller's). */
+export type InstanceTerminationRequest = 'terminating' | 'already-terminating' | 'in-use' | 'not-found';
+
+/** Asks for an instance no active run is on to be terminated (the scheduler calls the backend); a run's instance is stopped with its run. */
+export async function requestInstanceTermination(store: Store, clock: Clock, instanceId: string): Promise<InstanceTerminationRequest> {
+  return store.update((s) => {
+    const inst = s.instances.find((i) => i.id === instanceId);
+    if (!inst) return 'not-found';
+    if (inst.status === 'terminating' || inst.status === 'terminated') return 'already-terminating';
+    if (!instancesWithoutRun(s).includes(inst)) return 'in-use';
+    terminateInstance({ now: clock.now(), events: [] }, inst, 'terminated_by_user');
+    return 'terminating';
   });
 }
 

@@ -96,7 +96,7 @@ export const RUN_TERMINATION_REASONS = {
 
 /** Why an instance record ended (ours, not dstack's: dstack keeps these as free text). */
 export type InstanceTerminationReason =
-  | 'idle_timeout' | 'run_finished' | 'create_failed' | 'gone' | 'orphan' | 'interrupted' | 'aborted';
+  | 'idle_timeout' | 'run_finished' | 'create_failed' | 'gone' | 'orphan' | 'interrupted' | 'aborted' | 'terminated_by_user';
 
 /** Text shown for an instance termination reason. */
 export const INSTANCE_TERMINATION_TEXT = {
@@ -107,6 +107,7 @@ export const INSTANCE_TERMINATION_TEXT = {
   orphan: 'found with our tags but unknown to the state (orphan sweep)',
   interrupted: 'interrupted by the provider',
   aborted: 'aborted',
+  terminated_by_user: 'terminated by the user',
 } as const satisfies Record<InstanceTerminationReason, string>;
 
 /** Final job status of a termination reason. */

@@ -15,6 +15,7 @@ export const COMMANDS = [
   { id: 'dstack.copySshCommand', title: 'dstack: Copy SSH Command', icon: '$(copy)' },
   { id: 'dstack.extend', title: 'dstack: Extend Inactivity Timeout', icon: '$(history)' },
   { id: 'dstack.runActions', title: 'dstack: Run Actions', icon: '$(server-environment)' },
+  { id: 'dstack.terminateInstance', title: 'dstack: Terminate Instance', icon: '$(trash)' },
   { id: 'dstack.setAwsCredentials', title: 'dstack: Set AWS Credentials', icon: '$(key)' },
 ] as const;
 

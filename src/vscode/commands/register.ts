@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { applyCommand, applyOptions } from './apply';
 import type { CommandContext } from './context';
 import { COMMAND_IDS, type CommandId } from './ids';
+import { terminateInstance } from './instance-commands';
 import { copySshCommand, extendRun, openInVsCode, runActions, showLogs, sshDoctor, stopRun } from './run-commands';
 import { OFFERS_VIEW_ID } from '../views/offers-view';
 import { setAwsCredentials } from '../aws-credentials';
@@ -22,6 +23,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     'dstack.copySshCommand': (arg) => copySshCommand(ctx, arg),
     'dstack.extend': (arg) => extendRun(ctx, arg),
     'dstack.runActions': () => runActions(ctx),
+    'dstack.terminateInstance': (arg) => terminateInstance(ctx, arg),
     'dstack.setAwsCredentials': () => setAwsCredentials(ctx.extension.secrets, ctx.log),
   };
   return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, handlers[id]));

@@ -1,18 +1,25 @@
 // The runs tree: every run (active first, newest first) with its instance as children: status, backend,
-// resources, price, age and "inactive for". Refreshed whenever the orchestrator's state changes.
+// resources, price, age and "inactive for"; then the instances no active run is on (idle ones kept by
+// idle_duration, ones being terminated), which may still cost money, each with its status, backend, price and
+// idle time, and a Terminate action. Refreshed whenever the orchestrator's state changes.
 import * as vscode from 'vscode';
-import { runInstance, runRow, shortDuration } from '../../orchestrator/display';
+import { relativeTime, runInstance, runRow, shortDuration } from '../../orchestrator/display';
 import { inactiveSecs, isActiveRun, type InstanceRecord, type RunRecord } from '../../orchestrator/model/run';
+import { INSTANCE_TERMINATION_TEXT } from '../../orchestrator/model/status';
+import { displayBackend, formatPrice, prettyOfferResources } from '../../orchestrator/offers';
+import { instancesWithoutRun } from '../../orchestrator/orchestrator';
 import type { OrchestratorState } from '../../orchestrator/store/state';
 import type { ExtensionRuntime } from '../host';
 
 /** The view id in package.json. */
 export const RUNS_VIEW_ID = 'dstack.runs';
 
-/** A node of the tree: a run, or one detail line of a run. */
+/** A node of the tree: a run, the group of instances without a run, one such instance, or one detail line. */
 export type RunsNode =
   | { kind: 'run'; run: RunRecord; instances: readonly InstanceRecord[] }
-  | { kind: 'detail'; runName: string; label: string; value: string };
+  | { kind: 'instances'; instances: readonly InstanceRecord[] }
+  | { kind: 'instance'; instance: InstanceRecord }
+  | { kind: 'detail'; parent: string; label: string; value: string };
 
 /** Sorts runs: active first, then newest first. */
 export function orderRuns(runs: readonly RunRecord[]): RunRecord[] {
@@ -23,6 +30,11 @@ export function orderRuns(runs: readonly RunRecord[]): RunRecord[] {
 export function runContextValue(run: RunRecord): string {
   if (run.status === 'running') return 'dstackRun.running';
   return isActiveRun(run) ? 'dstackRun.active' : 'dstackRun.finished';
+}
+
+/** The contextValue of an instance item: Terminate is offered until it is being terminated. */
+export function instanceContextValue(inst: InstanceRecord): string {
+  return inst.status === 'terminating' ? 'dstackInstance.terminating' : 'dstackInstance.terminable';
 }
 
 /** The detail lines of a run. */
@@ -42,6 +54,39 @@ export function runDetails(run: RunRecord, instances: readonly InstanceRecord[],
   return lines;
 }
 
+/** An instance's price per hour as a cell: `$1.006/h`, `(spot)` appended for spot. */
+function instancePrice(inst: InstanceRecord): string {
+  return `${formatPrice(inst.offer.pricePerHour)}/h${inst.offer.resources.spot ? ' (spot)' : ''}`;
+}
+
+/** When an idle instance is terminated by itself: `after 5m idle`, or never (idle_duration off). */
+function idleLimit(inst: InstanceRecord): string {
+  return inst.idleDuration < 0 ? 'never (idle_duration off)' : `after ${shortDuration(inst.idleDuration)} idle`;
+}
+
+/** The detail lines of an instance without a run: status, backend, resources, price, idle since, the run it was created for. */
+export function instanceDetails(inst: InstanceRecord, now: number): { label: string; value: string }[] {
+  const reason = inst.terminationReason ? ` (${INSTANCE_TERMINATION_TEXT[inst.terminationReason]})` : '';
+  const lines = [
+    { label: 'status', value: `${inst.status}${reason}` },
+    { label: 'backend', value: `${displayBackend(inst.backend)} (${inst.offer.region}) ${inst.offer.instanceType}` },
+    { label: 'resources', value: prettyOfferResources(inst.offer.resources) || '-' },
+    { label: 'price', value: instancePrice(inst) },
+  ];
+  if (inst.idleSince !== null) {
+    lines.push({ label: 'idle since', value: relativeTime(inst.idleSince, now) });
+    if (inst.status === 'idle') lines.push({ label: 'terminated', value: idleLimit(inst) });
+  }
+  lines.push({ label: 'created for', value: `${inst.createdForRun}, ${relativeTime(inst.createdAt, now)}` });
+  return lines;
+}
+
+/** The one-line summary of an instance without a run: `idle · aws (us-east-1) · $1.006/h · idle since 3 mins ago`. */
+export function instanceDescription(inst: InstanceRecord, now: number): string {
+  return [inst.status, `${displayBackend(inst.backend)} (${inst.offer.region})`, instancePrice(inst), inst.idleSince !== null ? `idle since ${relativeTime(inst.idleSince, now)}` : '']
+    .filter(Boolean).join(' · ');
+}
+
 /** The runs tree data provider. */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
@@ -57,26 +102,59 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
-    if (node.kind === 'detail') {
-      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-      item.description = node.value;
-      return item;
+    const now = this.host.runtime.clock.now();
+    switch (node.kind) {
+      case 'detail': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.description = node.value;
+        return item;
+      }
+      case 'instances': {
+        const item = new vscode.TreeItem('Instances without a run', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'dstack.instancesWithoutRun';
+        const perHour = node.instances.reduce((sum, i) => sum + i.offer.pricePerHour, 0);
+        item.description = `${node.instances.length} · ${formatPrice(perHour)}/h`;
+        item.tooltip = 'Instances no active run is on: idle ones are kept for reuse by idle_duration and may cost money until terminated.';
+        item.iconPath = new vscode.ThemeIcon('server');
+        return item;
+      }
+      case 'instance': {
+        const inst = node.instance;
+        const item = new vscode.TreeItem(`${displayBackend(inst.backend)} ${inst.offer.instanceType}`, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `instance:${inst.id}`;
+        item.description = instanceDescription(inst, now);
+        item.contextValue = instanceContextValue(inst);
+        item.iconPath = new vscode.ThemeIcon(inst.status === 'terminating' ? 'loading~spin' : 'vm-outline');
+        item.tooltip = `instance ${inst.id} (created for ${inst.createdForRun}): ${inst.status}`;
+        return item;
+      }
+      case 'run': {
+        const row = runRow(node.run, node.instances, now);
+        const item = new vscode.TreeItem(node.run.name, isActiveRun(node.run) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.run.id;
+        item.description = [row.status, row.backend && `${row.backend} (${row.region})`, row.price !== '-' ? `${row.price}/h` : '', row.submitted].filter(Boolean).join(' · ');
+        item.contextValue = runContextValue(node.run);
+        item.iconPath = new vscode.ThemeIcon(node.run.status === 'running' ? 'vm-running' : isActiveRun(node.run) ? 'loading~spin' : 'vm-outline');
+        item.tooltip = `${node.run.name}: ${row.status}${row.error ? ` (${row.error})` : ''}\n${node.run.spec.configurationPath}`;
+        return item;
+      }
     }
-    const row = runRow(node.run, node.instances, this.host.runtime.clock.now());
-    const item = new vscode.TreeItem(node.run.name, isActiveRun(node.run) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = node.run.id;
-    item.description = [row.status, row.backend && `${row.backend} (${row.region})`, row.price !== '-' ? `${row.price}/h` : '', row.submitted].filter(Boolean).join(' · ');
-    item.contextValue = runContextValue(node.run);
-    item.iconPath = new vscode.ThemeIcon(node.run.status === 'running' ? 'vm-running' : isActiveRun(node.run) ? 'loading~spin' : 'vm-outline');
-    item.tooltip = `${node.run.name}: ${row.status}${row.error ? ` (${row.error})` : ''}\n${node.run.spec.configurationPath}`;
-    return item;
   }
 
   async getChildren(node?: RunsNode): Promise<RunsNode[]> {
     const state = this.state ?? (await this.host.state());
-    if (!node) return orderRuns(state.runs).map((run) => ({ kind: 'run', run, instances: state.instances }));
-    if (node.kind === 'detail') return [];
-    return runDetails(node.run, node.instances, this.host.runtime.clock.now()).map((d) => ({ kind: 'detail', runName: node.run.name, ...d }));
+    const now = this.host.runtime.clock.now();
+    if (!node) {
+      const runs: RunsNode[] = orderRuns(state.runs).map((run) => ({ kind: 'run', run, instances: state.instances }));
+      const loose = instancesWithoutRun(state);
+      return loose.length > 0 ? [...runs, { kind: 'instances', instances: loose }] : runs;
+    }
+    switch (node.kind) {
+      case 'detail': return [];
+      case 'instances': return node.instances.map((instance) => ({ kind: 'instance', instance }));
+      case 'instance': return instanceDetails(node.instance, now).map((d) => ({ kind: 'detail', parent: node.instance.id, ...d }));
+      case 'run': return runDetails(node.run, node.instances, now).map((d) => ({ kind: 'detail', parent: node.run.name, ...d }));
+    }
   }
 
   /** Re-reads the store and redraws. */

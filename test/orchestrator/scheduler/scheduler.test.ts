@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { fakeOffer, spec, world } from '../helpers';
-import { requestStop, submitRun, updateInPlace } from '../../../src/orchestrator/orchestrator';
+import { instancesWithoutRun, requestInstanceTermination, requestStop, submitRun, updateInPlace } from '../../../src/orchestrator/orchestrator';
 import { RETRY_BACKOFF_SECS } from '../../../src/orchestrator/scheduler/transitions';
 import type { OrchestratorEvent } from '../../../src/orchestrator/events';
 import { inactiveSecs, type RunRecord } from '../../../src/orchestrator/model/run';
@@ -304,6 +304,34 @@ describe('scheduler (manual clock, fake backend)', () => {
     assert.equal(s.instances[0]?.terminationReason, 'idle_timeout');
     s = await w.scheduler.tick();
     assert.equal(s.instances[0]?.status, 'terminated');
+    assert.equal(w.fake.liveInstances().length, 0);
+  });
+
+  it('an idle instance is listed as without a run and terminated on request; a run\'s own instance is refused', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { idleDuration: -1 }), 'one');
+    await w.scheduler.tick();
+    let s = await w.scheduler.tick();
+    const id = s.instances[0]?.id as string;
+    assert.equal(s.runs[0]?.status, 'running');
+    assert.deepEqual(instancesWithoutRun(s), []);
+    assert.equal(await requestInstanceTermination(w.store, w.clock, id), 'in-use');
+    await requestStop(w.store, 'one', false);
+    s = await w.scheduler.tick();
+    assert.equal(s.instances[0]?.status, 'idle', 'idle_duration off: kept until terminated by hand');
+    assert.deepEqual(instancesWithoutRun(s).map((i) => i.id), [id]);
+    assert.equal(await requestInstanceTermination(w.store, w.clock, 'no-such'), 'not-found');
+    assert.equal(await requestInstanceTermination(w.store, w.clock, id), 'terminating');
+    assert.equal(await requestInstanceTermination(w.store, w.clock, id), 'already-terminating');
+    s = await w.store.read();
+    assert.equal(s.instances[0]?.terminationReason, 'terminated_by_user');
+    assert.deepEqual(instancesWithoutRun(s).map((i) => i.id), [id], 'still listed while it is being terminated');
+    await w.scheduler.tick();
+    s = await w.scheduler.tick();
+    assert.equal(s.instances[0]?.status, 'terminated');
+    assert.deepEqual(instancesWithoutRun(s), []);
     assert.equal(w.fake.liveInstances().length, 0);
   });
 
