@@ -36,6 +36,11 @@ export class RunStatusBar implements vscode.Disposable {
     return this.item.text;
   }
 
+  /** The command a click runs (the run's action menu). */
+  get command(): string | undefined {
+    return typeof this.item.command === 'string' ? this.item.command : this.item.command?.command;
+  }
+
   private render(): void {
     const run = this.state ? followedRun(this.state, this.attached()) : undefined;
     this.shownRun = run?.name;

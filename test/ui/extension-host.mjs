@@ -33,6 +33,8 @@ async function main() {
   await waitHttp(`http://127.0.0.1:${port}/`);
 
   const ctx = await launchBrowser(path.join(scratch, 'chromium-profile'));
+  // The workbench's clipboard is the browser's: Copy SSH Command's test reads back what it wrote.
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${port}` });
   let timer;
   try {
     const page = ctx.pages()[0] ?? await ctx.newPage();

@@ -115,15 +115,25 @@ export async function extendRun(ctx: CommandContext, arg: unknown): Promise<RunC
   return { status: 'done', run: run.name, message };
 }
 
+/** One entry of the status bar's menu. */
+export interface RunActionItem extends vscode.QuickPickItem {
+  id: 'attach' | 'stop' | 'extend';
+}
+
+/** Shows the menu and resolves with the chosen entry (the real one is a quick pick; tests pass their own). */
+export type RunActionChooser = (items: RunActionItem[], title: string) => Thenable<RunActionItem | undefined>;
+
+const quickPickChooser: RunActionChooser = (items, title) => vscode.window.showQuickPick(items, { title });
+
 /** The status bar's menu for the followed run: attach, stop, extend. */
-export async function runActions(ctx: CommandContext): Promise<RunCommandOutcome | undefined> {
+export async function runActions(ctx: CommandContext, choose: RunActionChooser = quickPickChooser): Promise<RunCommandOutcome | undefined> {
   const run = followedRun(await ctx.host.state(), ctx.attachedRun);
   if (!run) return notPossible(null, 'dstack: no active run.');
-  const picked = await vscode.window.showQuickPick([
-    { label: '$(plug) Attach', description: 'open in VS Code over Remote-SSH', id: 'attach' as const },
-    { label: '$(debug-stop) Stop', id: 'stop' as const },
-    { label: '$(history) Extend', description: 'longer inactivity auto-stop, in place', id: 'extend' as const },
-  ], { title: `dstack: ${run.name}` });
+  const picked = await choose([
+    { label: '$(plug) Attach', description: 'open in VS Code over Remote-SSH', id: 'attach' },
+    { label: '$(debug-stop) Stop', id: 'stop' },
+    { label: '$(history) Extend', description: 'longer inactivity auto-stop, in place', id: 'extend' },
+  ], `dstack: ${run.name}`);
   if (!picked) return undefined;
   switch (picked.id) {
     case 'attach': return openInVsCode(ctx, run.name);
