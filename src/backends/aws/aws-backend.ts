@@ -1,22 +1,24 @@
-// The AWS (EC2) backend: offers from the catalog's on-demand prices plus the API's instance types and spot
-// prices, instances launched with RunInstances (AMI by filters, our SSH-only security group, cloud-init key,
-// sized root disk, spot market options, tags on instance and volumes, a ClientToken), refreshed and terminated
-// by our tags across the configured regions.
+// The AWS (EC2) backend: offers built from the API (instance types, zone offerings, spot prices) with the
+// catalog's on-demand prices, instances launched with RunInstances (AMI by filters, our SSH-only security group,
+// cloud-init key, sized root disk, spot market options, tags on instance and volumes, a ClientToken), refreshed
+// and terminated by our tags across the configured regions.
 
 import {
-  DescribeAvailabilityZonesCommand, DescribeInstanceTypeOfferingsCommand, DescribeInstanceTypesCommand, DescribeInstancesCommand, DescribeSpotPriceHistoryCommand,
-  RunInstancesCommand, TerminateInstancesCommand, type EC2Client, type Instance, type DescribeInstanceTypesCommandOutput,
-  type DescribeInstancesCommandOutput, type DescribeSpotPriceHistoryCommandOutput, type DescribeInstanceTypeOfferingsCommandOutput,
+  DescribeAvailabilityZonesCommand, DescribeInstancesCommand, RunInstancesCommand, TerminateInstancesCommand,
+  type EC2Client, type Instance, type DescribeInstancesCommandOutput,
 } from '@aws-sdk/client-ec2';
 import type { Backend, BackendCapabilities, ProviderInstance, ProviderState, Requirements, ResourceTags } from '../backend';
 import { BackendError } from '../backend';
 import type { Offer } from '../offer';
-import { AWS_DISK_RANGE_GB, catalogOffers } from '../catalog';
+import { AWS_DISK_RANGE_GB } from '../catalog';
 import { selectOffers } from '../../orchestrator/offers/select';
 import { AWS_CAPABILITIES } from './capabilities';
 import { createEc2Client, type AwsClientConfig } from './client';
-import { toBackendError, withRetry, type RetryPolicy } from './errors';
+import { ec2ErrorCode, isInstanceQuotaCode, toBackendError, withRetry, type RetryPolicy } from './errors';
 import { CPU_IMAGE, findImage, GPU_IMAGE, type ChosenImage } from './images';
+import { regionOffers } from './offers';
+import { QuotaMemory } from './quota-memory';
+import { readRegionFacts, type RegionFacts } from './region-facts';
 import { ensureSecurityGroup } from './security-group';
 import { clientToken, ec2Tags, resourceTagsOf, TAG_INSTALLATION, TAG_INSTANCE } from './tags';
 import { cloudInitUserData } from './user-data';
@@ -27,7 +29,7 @@ export interface AwsBackendOptions extends AwsClientConfig {
   regions: string[];
   /** Where SSH (tcp/22) is allowed from (default 0.0.0.0/0: the client's address is not known in advance). */
   sshCidr?: string;
-  /** How long the API's instance types and spot prices are reused (default 10 minutes). */
+  /** How long the API's instance types, zone offerings and spot prices are reused, and a quota refusal remembered (default 10 minutes). */
   offersTtlMs?: number;
   /** Retries of throttled calls (default 5 tries, 250 ms first backoff). */
   retry?: Partial<RetryPolicy>;
@@ -43,9 +45,6 @@ const LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped
 
 /** EC2 states TerminateInstances still has to act on (shutting-down is already on its way). */
 const TERMINABLE_STATES = ['pending', 'running', 'stopping', 'stopped'];
-
-/** What the API says about one region, cached. */
-interface RegionFacts { at: number; instanceTypes: Set<string>; offered: Set<string>; spotPrices: Map<string, number> }
 
 /** Maps EC2's instance state to the orchestrator's view. */
 export function providerStateOf(ec2State: string | undefined): ProviderState {
@@ -69,10 +68,19 @@ export class AwsBackend implements Backend {
   /** Region of each instance we created or saw, so refresh asks one region. */
   private readonly regionOf = new Map<string, string>();
   private readonly retry: RetryPolicy;
+  /** Launches refused by a family's quota, shown as `no_quota` offers while the offer cache lives. */
+  private readonly quotas: QuotaMemory;
 
   constructor(private readonly options: AwsBackendOptions) {
-    if (options.regions.length === 0) throw new BackendError('invalid', 'AWS backend: no regions configured; set `regions` in the backend config or DSTACK_VSC_AWS_REGIONS.');
+    if (options.regions.length === 0) {
+      throw new BackendError('invalid', 'AWS backend: no regions configured; set DSTACK_VSC_AWS_REGIONS (comma-separated, e.g. us-east-1,eu-west-1) or, in VS Code, the `dstack.aws.regions` setting.');
+    }
     this.retry = { attempts: options.retry?.attempts ?? 5, baseMs: options.retry?.baseMs ?? 250 };
+    this.quotas = new QuotaMemory(this.offersTtlMs());
+  }
+
+  private offersTtlMs(): number {
+    return this.options.offersTtlMs ?? 10 * 60_000;
   }
 
   private client(region: string): EC2Client {
@@ -112,49 +120,11 @@ export class AwsBackend implements Backend {
   }
 
   private regionFacts(region: string): Promise<RegionFacts> {
-    const ttl = this.options.offersTtlMs ?? 10 * 60_000;
     const cached = this.facts.get(region);
     if (cached) {
-      void cached.then((f) => { if (Date.now() - f.at > ttl && this.facts.get(region) === cached) this.facts.delete(region); }, () => undefined);
+      void cached.then((f) => { if (Date.now() - f.at > this.offersTtlMs() && this.facts.get(region) === cached) this.facts.delete(region); }, () => undefined);
     }
-    return this.memo(this.facts, region, async () => {
-      const instanceTypes = new Set<string>();
-      let next: string | undefined;
-      do {
-        const token: string | undefined = next;
-        const page: DescribeInstanceTypesCommandOutput = await this.call(region, 'listing instance types', (c) => c.send(new DescribeInstanceTypesCommand({ MaxResults: 100, ...(token ? { NextToken: token } : {}) })));
-        for (const t of page.InstanceTypes ?? []) if (t.InstanceType) instanceTypes.add(t.InstanceType);
-        next = page.NextToken || undefined;
-      } while (next);
-      // Which types the region offers now (DescribeInstanceTypeOfferings): the others are listed as not_available.
-      const offered = new Set<string>();
-      next = undefined;
-      do {
-        const token: string | undefined = next;
-        const page: DescribeInstanceTypeOfferingsCommandOutput = await this.call(region, 'listing instance type offerings', (c) => c.send(new DescribeInstanceTypeOfferingsCommand({
-          LocationType: 'region', MaxResults: 1000, ...(token ? { NextToken: token } : {}),
-        })));
-        for (const o of page.InstanceTypeOfferings ?? []) if (o.InstanceType) offered.add(o.InstanceType);
-        next = page.NextToken || undefined;
-      } while (next);
-      const spotPrices = new Map<string, number>();
-      next = undefined;
-      do {
-        const token: string | undefined = next;
-        const page: DescribeSpotPriceHistoryCommandOutput = await this.call(region, 'reading spot prices', (c) => c.send(new DescribeSpotPriceHistoryCommand({
-          StartTime: new Date(), ProductDescriptions: ['Linux/UNIX'], MaxResults: 1000, ...(token ? { NextToken: token } : {}),
-        })));
-        for (const p of page.SpotPriceHistory ?? []) {
-          const price = Number(p.SpotPrice);
-          if (!p.InstanceType || !Number.isFinite(price)) continue;
-          const key = `${region}/${p.InstanceType}`;
-          const prior = spotPrices.get(key);
-          if (prior === undefined || price < prior) spotPrices.set(key, price);
-        }
-        next = page.NextToken || undefined;
-      } while (next);
-      return { at: Date.now(), instanceTypes, offered, spotPrices };
-    });
+    return this.memo(this.facts, region, () => readRegionFacts((what, fn) => this.call(region, what, fn), Date.now()));
   }
 
   async listOffers(req?: Requirements): Promise<Offer[]> {
@@ -164,11 +134,7 @@ export class AwsBackend implements Backend {
     const all: Offer[] = [];
     for (const [i, facts] of (await Promise.all(regions.map((r) => this.regionFacts(r)))).entries()) {
       const region = regions[i] as string;
-      const offers = catalogOffers('aws', {
-        regions: [region], spotPrices: facts.spotPrices, configurableDiskGB: AWS_DISK_RANGE_GB,
-        availability: (type) => (facts.offered.has(type) ? 'available' : 'not_available'),
-      });
-      all.push(...offers.filter((o) => facts.instanceTypes.has(o.instanceType)));
+      all.push(...regionOffers(region, facts, (type, spot) => this.quotas.exhausted(region, type, spot)));
     }
     return req ? selectOffers([all], req).offers : all;
   }
@@ -186,7 +152,7 @@ export class AwsBackend implements Backend {
     const image = await this.memo(this.images, `${region}/${gpu ? 'gpu' : 'cpu'}`, () => this.call(region, 'finding the image', (c) => findImage(c, gpu ? GPU_IMAGE : CPU_IMAGE, region)));
     const groupId = await this.memo(this.groups, region, () => this.call(region, 'preparing the security group', (c) => ensureSecurityGroup(c, tags.installation, this.options.sshCidr ?? '0.0.0.0/0')));
     const diskGB = Math.max(offer.resources.diskGB, AWS_DISK_RANGE_GB.min ?? 0);
-    const out = await this.call(region, `launching ${offer.instanceType}`, (c) => c.send(new RunInstancesCommand({
+    const out = await this.call(region, `launching ${offer.instanceType}`, (c) => this.remembering(region, offer.instanceType, spot, c.send(new RunInstancesCommand({
       ImageId: image.imageId,
       InstanceType: offer.instanceType as never,
       MinCount: 1,
@@ -200,11 +166,21 @@ export class AwsBackend implements Backend {
       BlockDeviceMappings: [{ DeviceName: image.rootDeviceName, Ebs: { VolumeSize: diskGB, VolumeType: 'gp3', DeleteOnTermination: true } }],
       TagSpecifications: [{ ResourceType: 'instance', Tags: ec2Tags(tags) }, { ResourceType: 'volume', Tags: ec2Tags(tags) }],
       ...(spot ? { InstanceMarketOptions: { MarketType: 'spot', SpotOptions: { SpotInstanceType: 'one-time', InstanceInterruptionBehavior: 'terminate' } } } : {}),
-    })), context);
+    }))), context);
     const instance = out.Instances?.[0];
     if (!instance) throw new BackendError('error', `AWS: RunInstances in ${region} returned no instance.`);
     this.regionOf.set(tags.instanceId, region);
     return this.toProvider(instance, region, tags);
+  }
+
+  /** `launch`, remembering a refusal by the family's quota so the offers it limits show `no_quota` for a while. */
+  private async remembering<T>(region: string, instanceType: string, spot: boolean, launch: Promise<T>): Promise<T> {
+    try {
+      return await launch;
+    } catch (e) {
+      if (isInstanceQuotaCode(ec2ErrorCode(e))) this.quotas.record(region, instanceType, spot);
+      throw e;
+    }
   }
 
   private toProvider(instance: Instance, region: string, fallbackTags?: ResourceTags): ProviderInstance {

@@ -9,6 +9,8 @@ const NO_CAPACITY = new Set([
 ]);
 /** EC2 error codes of an account limit. */
 const QUOTA = new Set(['VcpuLimitExceeded', 'InstanceLimitExceeded', 'MaxSpotInstanceCountExceeded', 'SecurityGroupLimitExceeded', 'RulesPerSecurityGroupLimitExceeded']);
+/** The account limits of launching instances, counted per family group and market (the vCPU quotas, and the older instance-count limits). */
+const INSTANCE_QUOTA = new Set(['VcpuLimitExceeded', 'InstanceLimitExceeded', 'MaxSpotInstanceCountExceeded']);
 /** Throttling, retried with backoff inside the call. */
 const THROTTLED = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'RequestThrottledException']);
 /** Credentials missing, rejected or lacking permission. */
@@ -24,6 +26,11 @@ export function ec2ErrorCode(e: unknown): string | undefined {
   if (!(e instanceof Error)) return undefined;
   const code = (e as { Code?: unknown }).Code;
   return typeof code === 'string' ? code : e.name;
+}
+
+/** Whether an EC2 error code is a launch refused by the vCPU (or instance count) quota of the type's family and market. */
+export function isInstanceQuotaCode(code: string | undefined): boolean {
+  return code !== undefined && INSTANCE_QUOTA.has(code);
 }
 
 /** The closed code an EC2 failure maps to. */

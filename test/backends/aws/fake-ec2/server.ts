@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AWS_INSTANCES } from '../../../../src/backends/catalog';
+import { FAKE_INSTANCE_TYPES, fakeTypeIn } from './instance-types';
 import { errorXml, responseXml, type XmlValue } from './xml';
 import { filtersOf, indexesOf, listOf, parseQuery, wildcardMatch, type QueryParams } from './query';
 
@@ -53,6 +53,8 @@ export interface FakeInstance {
   volumeTags: Record<string, string>;
   spot: boolean;
   userData: string;
+  /** InstanceInitiatedShutdownBehavior (`stop` when RunInstances did not say). */
+  shutdownBehavior: string;
   securityGroupIds: string[];
   blockDevices: { deviceName: string; volumeSize: number; volumeType: string; deleteOnTermination: boolean }[];
   publicIp: string;
@@ -76,12 +78,12 @@ export interface FakeEc2Options {
   /** Milliseconds an instance stays pending / shutting-down on the fake's clock (default 60 s each; see `advance`). */
   pendingMs?: number;
   shuttingDownMs?: number;
-  /** Spot prices by `region/instanceType` (default: 30% of the catalog's on-demand price, GPU types only). */
+  /** Spot prices by `region/instanceType` (default: 30% of the type's on-demand list price, every type). */
   spotPrices?: ReadonlyMap<string, number>;
   images?: FakeImage[];
   /** EC2's eventual consistency: a new instance stays invisible to DescribeInstances filters this long (default 0). */
   describeLagMs?: number;
-  /** `region/instanceType` pairs DescribeInstanceTypeOfferings leaves out (listed, but not offered there now). */
+  /** `region/instanceType` (every zone) or `zone/instanceType` pairs DescribeInstanceTypeOfferings leaves out (listed, but not offered there now). */
   notOffered?: ReadonlySet<string>;
   /** The public IP a new instance gets (default: a random 127.0.x.y). */
   publicIp?: (inst: { region: string; instanceType: string }) => string;
@@ -226,40 +228,54 @@ export class FakeEc2 {
 
   private readonly handlers: Record<string, (p: QueryParams, region: string) => Record<string, XmlValue>> = {
     DescribeAvailabilityZones: (_p, region) => ({
-      availabilityZoneInfo: ['a', 'b'].map((s, i) => ({ zoneName: `${region}${s}`, zoneState: 'available', regionName: region, zoneId: `use1-az${i + 1}`, zoneType: 'availability-zone' })),
+      availabilityZoneInfo: this.zonesOf(region).map((zoneName, i) => ({ zoneName, zoneState: 'available', regionName: region, zoneId: `use1-az${i + 1}`, zoneType: 'availability-zone' })),
     }),
     DescribeRegions: () => ({ regionInfo: ['us-east-1', 'us-west-2', 'eu-west-1'].map((r) => ({ regionName: r, regionEndpoint: `ec2.${r}.amazonaws.com`, optInStatus: 'opt-in-not-required' })) }),
     DescribeInstanceTypes: (p, region) => {
       const wanted = listOf(p, 'InstanceType');
-      const types = AWS_INSTANCES.filter((f) => f.onDemandUsd[region] !== undefined && (wanted.length === 0 || wanted.includes(f.instanceType)));
+      const types = FAKE_INSTANCE_TYPES.filter((t) => t.listUsd[region] !== undefined && (wanted.length === 0 || wanted.includes(t.instanceType)));
+      // Paged like EC2 (MaxResults 5..100, an opaque NextToken) unless specific types were asked for.
+      const max = wanted.length > 0 ? types.length : Math.min(100, Math.max(5, Number(p.get('MaxResults') ?? '100') || 100));
+      const start = Number(p.get('NextToken') ?? '0') || 0;
+      const page = types.slice(start, start + max);
       return {
-        instanceTypeSet: types.map((f) => ({
-          instanceType: f.instanceType,
+        instanceTypeSet: page.map((t) => ({
+          instanceType: t.instanceType,
           currentGeneration: true,
           supportedUsageClasses: ['on-demand', 'spot'],
-          processorInfo: { supportedArchitectures: ['x86_64'] },
-          vCpuInfo: { defaultVCpus: f.cpus },
-          memoryInfo: { sizeInMiB: f.memoryGB * 1024 },
-          gpuInfo: f.gpu ? { gpus: [{ name: f.gpu.name, manufacturer: 'NVIDIA', count: f.gpu.count, memoryInfo: { sizeInMiB: f.gpu.memoryGB * 1024 } }], totalGpuMemoryInMiB: f.gpu.memoryGB * 1024 * f.gpu.count } : undefined,
+          supportedRootDeviceTypes: ['ebs'],
+          processorInfo: { supportedArchitectures: t.architectures, sustainedClockSpeedInGhz: 3.1 },
+          vCpuInfo: { defaultVCpus: t.vcpus, defaultCores: Math.max(1, t.vcpus / 2), defaultThreadsPerCore: t.vcpus > 1 ? 2 : 1 },
+          memoryInfo: { sizeInMiB: t.memoryMiB },
+          gpuInfo: t.gpu ? { gpus: [{ name: t.gpu.name, manufacturer: t.gpu.manufacturer, count: t.gpu.count, memoryInfo: { sizeInMiB: t.gpu.memoryMiB } }], totalGpuMemoryInMiB: t.gpu.memoryMiB * t.gpu.count } : undefined,
         })),
+        nextToken: start + max < types.length ? String(start + max) : undefined,
       };
     },
     DescribeInstanceTypeOfferings: (p, region) => {
       const locationType = p.get('LocationType') ?? 'region';
-      if (locationType !== 'region') throw new Ec2Error('InvalidParameterValue', `The fake answers LocationType=region only, not ${locationType}`);
-      const types = AWS_INSTANCES.filter((f) => f.onDemandUsd[region] !== undefined && !this.options.notOffered?.has(`${region}/${f.instanceType}`));
-      return { instanceTypeOfferingSet: types.map((f) => ({ instanceType: f.instanceType, locationType: 'region', location: region })), nextToken: '' };
+      if (locationType !== 'region' && locationType !== 'availability-zone') throw new Ec2Error('InvalidParameterValue', `The fake answers LocationType region or availability-zone, not ${locationType}`);
+      const items: XmlValue[] = [];
+      const typeFilter = filtersOf(p).get('instance-type');
+      for (const t of FAKE_INSTANCE_TYPES) {
+        if (t.listUsd[region] === undefined || this.options.notOffered?.has(`${region}/${t.instanceType}`)) continue;
+        if (typeFilter && !typeFilter.some((v) => wildcardMatch(v, t.instanceType))) continue;
+        const zones = this.zonesOf(region).filter((z) => !this.options.notOffered?.has(`${z}/${t.instanceType}`));
+        if (locationType === 'region' && zones.length > 0) items.push({ instanceType: t.instanceType, locationType, location: region });
+        if (locationType === 'availability-zone') for (const z of zones) items.push({ instanceType: t.instanceType, locationType, location: z });
+      }
+      return { instanceTypeOfferingSet: items, nextToken: '' };
     },
     DescribeSpotPriceHistory: (p, region) => {
       const wanted = listOf(p, 'InstanceType');
       const items: XmlValue[] = [];
-      for (const f of AWS_INSTANCES) {
-        const onDemand = f.onDemandUsd[region];
-        if (onDemand === undefined || (wanted.length > 0 && !wanted.includes(f.instanceType))) continue;
-        const price = this.options.spotPrices ? this.options.spotPrices.get(`${region}/${f.instanceType}`) : f.gpu ? Math.round(onDemand * 0.3 * 10000) / 10000 : undefined;
+      for (const t of FAKE_INSTANCE_TYPES) {
+        const list = t.listUsd[region];
+        if (list === undefined || (wanted.length > 0 && !wanted.includes(t.instanceType))) continue;
+        const price = this.options.spotPrices ? this.options.spotPrices.get(`${region}/${t.instanceType}`) : Math.round(list * 0.3 * 10000) / 10000;
         if (price === undefined) continue;
-        for (const zone of ['a', 'b']) {
-          items.push({ availabilityZone: `${region}${zone}`, instanceType: f.instanceType, productDescription: 'Linux/UNIX', spotPrice: price.toFixed(6), timestamp: iso(this.now()) });
+        for (const zone of this.zonesOf(region)) {
+          items.push({ availabilityZone: zone, instanceType: t.instanceType, productDescription: 'Linux/UNIX', spotPrice: price.toFixed(6), timestamp: iso(this.now()) });
         }
       }
       return { spotPriceHistorySet: items, nextToken: '' };
@@ -334,6 +350,35 @@ export class FakeEc2 {
       });
       return { reservationSet: found.map((i) => ({ reservationId: `r-${i.instanceId.slice(2)}`, ownerId: '123456789012', groupSet: [], instancesSet: [this.instanceXml(i)] })) };
     },
+    DescribeInstanceAttribute: (p, region) => {
+      const id = p.get('InstanceId') ?? '';
+      const inst = this.instances.get(id);
+      if (!inst || inst.region !== region) throw new Ec2Error('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+      const attribute = p.get('Attribute') ?? '';
+      const values: Record<string, XmlValue> = {
+        userData: { value: Buffer.from(inst.userData, 'utf8').toString('base64') },
+        instanceInitiatedShutdownBehavior: { value: inst.shutdownBehavior },
+        instanceType: { value: inst.instanceType },
+      };
+      if (!(attribute in values)) throw new Ec2Error('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. The fake answers ${Object.keys(values).join(', ')}`);
+      return { instanceId: id, [attribute]: values[attribute] };
+    },
+    DescribeVolumes: (p, region) => {
+      const filters = filtersOf(p);
+      const ids = listOf(p, 'VolumeId');
+      const volumes = [...this.instances.values()].filter((i) => i.region === region).flatMap((i) => i.blockDevices.map((b) => ({ inst: i, b, volumeId: `vol-${i.instanceId.slice(2)}` })))
+        .filter(({ inst, volumeId }) => (ids.length === 0 || ids.includes(volumeId)) && [...filters].every(([name, values]) => {
+          const field = name === 'attachment.instance-id' ? inst.instanceId : name.startsWith('tag:') ? inst.volumeTags[name.slice(4)] : undefined;
+          return field !== undefined && values.some((v) => wildcardMatch(v, field));
+        }));
+      return {
+        volumeSet: volumes.map(({ inst, b, volumeId }) => ({
+          volumeId, size: b.volumeSize, availabilityZone: inst.zone, status: inst.state === 'terminated' ? 'deleted' : 'in-use', volumeType: b.volumeType,
+          attachmentSet: [{ volumeId, instanceId: inst.instanceId, device: b.deviceName, status: 'attached', deleteOnTermination: b.deleteOnTermination }],
+          tagSet: Object.entries(inst.volumeTags).map(([key, value]) => ({ key, value })),
+        })),
+      };
+    },
     TerminateInstances: (p, region) => {
       const ids = listOf(p, 'InstanceId');
       const items: XmlValue[] = [];
@@ -349,6 +394,11 @@ export class FakeEc2 {
     },
   };
 
+  /** The region's availability zones. */
+  private zonesOf(region: string): string[] {
+    return ['a', 'b'].map((s) => `${region}${s}`);
+  }
+
   private tagSpecs(p: QueryParams): TagSet[] {
     return indexesOf(p, 'TagSpecification').map((spec) => {
       const tags: Record<string, string> = {};
@@ -360,8 +410,14 @@ export class FakeEc2 {
   private runInstances(p: QueryParams, region: string): Record<string, XmlValue> {
     const instanceType = p.get('InstanceType') ?? '';
     const imageId = p.get('ImageId') ?? '';
-    if (!AWS_INSTANCES.some((f) => f.instanceType === instanceType && f.onDemandUsd[region] !== undefined)) {
+    if (!fakeTypeIn(region, instanceType)) {
       throw new Ec2Error('InvalidParameterValue', `Invalid value '${instanceType}' for InstanceType.`);
+    }
+    // EC2 places an instance without a Placement in a zone that offers its type; none offering it is `Unsupported`.
+    const offeringZones = this.options.notOffered?.has(`${region}/${instanceType}`) ? [] : this.zonesOf(region).filter((z) => !this.options.notOffered?.has(`${z}/${instanceType}`));
+    const zone = p.get('Placement.AvailabilityZone') ?? offeringZones[0];
+    if (zone === undefined || !offeringZones.includes(zone)) {
+      throw new Ec2Error('Unsupported', `Your requested instance type (${instanceType}) is not supported in your requested Availability Zone (${zone ?? region}).`);
     }
     if (!this.images.some((i) => i.imageId === imageId)) throw new Ec2Error('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
     const groups = listOf(p, 'SecurityGroupId');
@@ -383,9 +439,9 @@ export class FakeEc2 {
     const ids: string[] = [];
     for (let n = 0; n < count; n++) {
       const inst: FakeInstance = {
-        instanceId: `i-${hex(17)}`, region, zone: p.get('Placement.AvailabilityZone') ?? `${region}a`, instanceType, imageId,
+        instanceId: `i-${hex(17)}`, region, zone, instanceType, imageId,
         state: 'pending', stateSince: this.now(), launchTime: this.now(), tags, volumeTags, spot,
-        userData: Buffer.from(p.get('UserData') ?? '', 'base64').toString('utf8'), securityGroupIds: groups,
+        userData: Buffer.from(p.get('UserData') ?? '', 'base64').toString('utf8'), shutdownBehavior: p.get('InstanceInitiatedShutdownBehavior') ?? 'stop', securityGroupIds: groups,
         blockDevices: indexesOf(p, 'BlockDeviceMapping').map((b) => ({
           deviceName: p.get(`${b}.DeviceName`) ?? '', volumeSize: Number(p.get(`${b}.Ebs.VolumeSize`)),
           volumeType: p.get(`${b}.Ebs.VolumeType`) ?? 'gp2', deleteOnTermination: p.get(`${b}.Ebs.DeleteOnTermination`) !== 'false',
