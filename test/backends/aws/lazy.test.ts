@@ -10,7 +10,9 @@ import * as awsModule from '../../../src/backends/aws/aws-backend';
 import type { AwsKeys } from '../../../src/backends/aws/client';
 import { InstanceAgents } from '../../../src/backends/aws/instance-agent';
 import { BackendError } from '../../../src/backends/backend';
-import { openEndpoint, TEST_KEYS, TEST_PUBLIC_KEY, testTags, type Ec2Endpoint } from './harness';
+import { E2E_REGIONS, openEndpoint, TEST_KEYS, TEST_PUBLIC_KEY, testTags, type Ec2Endpoint } from './harness';
+
+const REGION = E2E_REGIONS[0] as string;
 
 describe('AWS backend, lazily loaded', () => {
   let endpoint: Ec2Endpoint;
@@ -27,17 +29,17 @@ describe('AWS backend, lazily loaded', () => {
 
   it('loads the module on the first call, once, and then behaves as the AWS backend', async () => {
     let loads = 0;
-    const lazy = new LazyAwsBackend({ regions: ['us-east-1'], ...(endpoint.fake ? { keys: TEST_KEYS } : {}) }, () => { loads += 1; return awsModule; });
+    const lazy = new LazyAwsBackend({ regions: [REGION], ...(endpoint.fake ? { keys: TEST_KEYS } : {}) }, () => { loads += 1; return awsModule; });
     assert.equal(lazy.capabilities.billable, true);
     assert.equal(loads, 0, 'constructing does not load the SDK');
     const offers = await lazy.listOffers();
-    assert.ok(offers.length > 0 && offers.every((o) => o.backend === 'aws' && o.region === 'us-east-1'));
+    assert.ok(offers.length > 0 && offers.every((o) => o.backend === 'aws' && o.region === REGION));
     assert.deepEqual(await lazy.refresh(['none']), [{ instanceId: 'none', state: 'gone', tags: { installation: '', runName: '', instanceId: 'none' } }]);
     assert.equal(loads, 1);
   });
 
   it('the default loader finds the source module when no built chunk sits beside it', async () => {
-    const lazy = new LazyAwsBackend({ regions: ['us-east-1'], ...(endpoint.fake ? { keys: TEST_KEYS } : {}) });
+    const lazy = new LazyAwsBackend({ regions: [REGION], ...(endpoint.fake ? { keys: TEST_KEYS } : {}) });
     assert.equal(lazy.loaded().id, 'aws');
     assert.ok((await lazy.listOffers()).length > 0);
   });

@@ -1,6 +1,7 @@
 // A crash between RunInstances and the store write, then a restart: the orchestrator built from the environment
 // (DSTACK_VSC_AWS_REGIONS, the SDK's endpoint and credential variables) finds the instance by its tags in whichever
 // configured region it is, records it as an orphan and terminates it; another installation's instance is left alone.
+// Runs against the fake or, through AWS_ENDPOINT_URL_EC2, an external endpoint (credentials from its default chain).
 
 import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
@@ -9,18 +10,18 @@ import * as path from 'node:path';
 import { AwsBackend } from '../../../src/backends/aws';
 import { closeBackends } from '../../../src/orchestrator/backends-registry';
 import { openRuntime } from '../../../src/orchestrator/runtime';
-import { openEndpoint, TEST_KEYS, TEST_PUBLIC_KEY, type Ec2Endpoint } from './harness';
+import { E2E_REGIONS, EXTERNAL_ENDPOINT, keysFor, openEndpoint, TEST_KEYS, TEST_PUBLIC_KEY, until, type Ec2Endpoint } from './harness';
 
 const CREDENTIAL_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'];
 
-describe('AWS orphan sweep through the orchestrator (EC2 fake, real SDK)', function () {
-  this.timeout(30_000);
+describe('AWS orphan sweep through the orchestrator (real SDK: the EC2 fake, or the endpoint AWS_ENDPOINT_URL_EC2 names)', function () {
+  this.timeout(EXTERNAL_ENDPOINT ? 900_000 : 30_000);
   let endpoint: Ec2Endpoint;
   const saved = new Map<string, string | undefined>();
 
-  beforeEach(async function () {
+  beforeEach(async () => {
     endpoint = await openEndpoint({ shuttingDownMs: 0 });
-    if (!endpoint.fake) this.skip();
+    if (!endpoint.fake) return;
     for (const k of CREDENTIAL_ENV) saved.set(k, process.env[k]);
     for (const k of CREDENTIAL_ENV) delete process.env[k];
     process.env['AWS_ACCESS_KEY_ID'] = TEST_KEYS.accessKeyId;
@@ -33,37 +34,41 @@ describe('AWS orphan sweep through the orchestrator (EC2 fake, real SDK)', funct
 
   it('a restart terminates the instance a crash left untracked, in any configured region, and nothing else', async () => {
     const fake = endpoint.fake;
-    assert.ok(fake);
     const state = mkdtempSync(path.join(tmpdir(), 'aws-sweep-'));
-    const env = { DSTACK_VSC_STATE_DIR: state, HOME: state, DSTACK_VSC_AWS_REGIONS: 'us-east-1,eu-west-1', PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
+    const env: NodeJS.ProcessEnv = { ...(fake ? {} : process.env), DSTACK_VSC_STATE_DIR: state, HOME: state, DSTACK_VSC_AWS_REGIONS: E2E_REGIONS.join(','), PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
     const first = openRuntime(env);
     const installation = (await first.store.read()).installation;
     await closeBackends(first.backends);
     // What the crashed process had launched (the store never heard of it), and another installation's instance.
-    const direct = new AwsBackend({ regions: ['us-east-1', 'eu-west-1'], keys: TEST_KEYS });
+    const direct = new AwsBackend({ regions: E2E_REGIONS, ...keysFor(endpoint) });
+    const last = E2E_REGIONS[E2E_REGIONS.length - 1] as string;
     const offers = await direct.listOffers();
-    const cpu = offers.find((o) => o.region === 'eu-west-1' && o.instanceType === 'm5.large' && !o.resources.spot);
+    const cpu = offers.find((o) => o.region === last && o.resources.gpus.length === 0 && !o.resources.spot && o.availability === 'available');
     assert.ok(cpu);
-    await direct.create(cpu, { installation, runName: 'lost-run', instanceId: 'lost-1' }, TEST_PUBLIC_KEY);
-    await direct.create({ ...cpu, region: 'us-east-1' }, { installation: 'someone-else', runName: 'theirs', instanceId: 'theirs-1' }, TEST_PUBLIC_KEY);
-
-    const rt = openRuntime(env);
+    const theirs = { installation: `someone-else-${installation}`, runName: 'theirs', instanceId: `theirs-${process.pid}` };
+    const lost = { installation, runName: 'lost-run', instanceId: `lost-${process.pid}` };
+    await direct.create(cpu, lost, TEST_PUBLIC_KEY);
     try {
-      await rt.leader.step(true);
-      let s = await rt.store.read();
-      for (let i = 0; i < 10 && s.instances.some((x) => x.status !== 'terminated'); i++) {
-        await rt.leader.step(true);
-        s = await rt.store.read();
+      await direct.create({ ...cpu, region: E2E_REGIONS[0] as string }, theirs, TEST_PUBLIC_KEY);
+
+      const rt = openRuntime(env);
+      try {
+        const s = await until(endpoint, async () => { await rt.leader.step(true); return rt.store.read(); },
+          (st) => st.instances.length > 0 && st.instances.every((x) => x.status === 'terminated'), 'waiting for the sweep');
+        const record = s.instances.find((x) => x.id === lost.instanceId);
+        assert.equal(record?.backend, 'aws');
+        assert.equal(record?.terminationReason, 'orphan');
+        assert.equal(record?.status, 'terminated');
+      } finally {
+        await rt.leader.stop();
+        await closeBackends(rt.backends);
       }
-      const lost = s.instances.find((x) => x.id === 'lost-1');
-      assert.equal(lost?.backend, 'aws');
-      assert.equal(lost?.terminationReason, 'orphan');
-      assert.equal(lost?.status, 'terminated');
+      assert.deepEqual(await direct.listTagged(installation), [], 'ours is terminated');
+      assert.deepEqual((await direct.listTagged(theirs.installation)).map((v) => v.tags), [theirs], 'theirs lives');
+      if (fake) assert.deepEqual(fake.calls('TerminateInstances').map((r) => r.region), ['eu-west-1']);
     } finally {
-      await rt.leader.stop();
-      await closeBackends(rt.backends);
+      await direct.terminate(theirs.instanceId);
+      await direct.terminate(lost.instanceId);
     }
-    assert.deepEqual(fake.live().map((i) => i.tags['dstack-vsc:installation']), ['someone-else'], 'ours is terminated, theirs lives');
-    assert.deepEqual(fake.calls('TerminateInstances').map((r) => r.region), ['eu-west-1']);
   });
 });
