@@ -27,6 +27,11 @@ describe('AWS backend, lazily loaded', () => {
     assert.equal(awsOptionsFromEnv({ DSTACK_VSC_AWS_REGIONS: 'us-east-1', DSTACK_VSC_AWS_SSH_USER: 'ec2-user' })?.sshUser, 'ec2-user');
   });
 
+  it('a backend without regions names the settings that give it some', () => {
+    assert.throws(() => new awsModule.AwsBackend({ regions: [] }), (e: unknown) => e instanceof BackendError && e.code === 'invalid'
+      && e.message.includes('DSTACK_VSC_AWS_REGIONS') && e.message.includes('`dstack.aws.regions`') && !e.message.includes('backend config'));
+  });
+
   it('loads the module on the first call, once, and then behaves as the AWS backend', async () => {
     let loads = 0;
     const lazy = new LazyAwsBackend({ regions: [REGION], ...(endpoint.fake ? { keys: TEST_KEYS } : {}) }, () => { loads += 1; return awsModule; });
