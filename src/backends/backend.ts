@@ -165,4 +165,20 @@ export interface Backend {
 
   /** Terminates the instance. Idempotent: terminating a gone instance succeeds. Does not wait for `gone`. */
   terminate(instanceId: string): Promise<void>;
+
+  /**
+   * Reusable backends whose instances run the environment themselves: the run on the instance ended and the
+   * orchestrator keeps it idle for `idleDurationSecs` (negative: until stopped by hand). Stops the environment
+   * (its processes, its sshd, its working dir) and keeps the machine, which must end itself after the idle
+   * duration when no orchestrator renews it. Called on every pass while the instance is idle: cheap once done.
+   * A failure makes the orchestrator terminate the instance instead (nothing is kept that might still run a job).
+   */
+  release?(instanceId: string, idleDurationSecs: number): Promise<void>;
+
+  /**
+   * Reusable backends whose instances run the environment themselves: `job` takes the idle instance (new run
+   * key and host key, the new run's code), started as `create` would start it on a new instance. `tags` name the
+   * new run; `offer` is the instance's own. Called before the orchestrator records the reuse; idempotent.
+   */
+  reuse?(offer: Offer, tags: ResourceTags, sshPublicKey: string, job: InstanceJob): Promise<void>;
 }

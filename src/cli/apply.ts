@@ -218,7 +218,7 @@ async function follow(submitted: RunRecord, rt: Runtime, io: CliIo, detach: bool
   const off = rt.events.on((e) => {
     if (e.kind === 'attempt' && e.run === submitted.name) {
       const a = e.attempt;
-      const outcome = a.outcome === 'created' ? 'created' : `${a.outcome.replace('_', ' ')}${a.error ? `: ${a.error}` : ''}`;
+      const outcome = a.outcome === 'created' ? (a.reusedInstanceId ? 'reused the idle instance' : 'created') : `${a.outcome.replace('_', ' ')}${a.error ? `: ${a.error}` : ''}`;
       io.stdout(`Offer ${a.offerIndex + 1}: ${a.backend} (${a.region}) ${a.instanceType} $${a.pricePerHour}: ${outcome}\n`);
     }
     if (e.kind === 'run_status' && e.run === submitted.name) io.stdout(`${submitted.name}: ${e.status}\n`);

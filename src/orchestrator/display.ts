@@ -2,7 +2,7 @@
 // ps row fields. Derived at display time, never stored.
 
 import { formatPrice, prettyOfferResources, displayBackend } from './offers';
-import type { InstanceRecord, RunRecord } from './model/run';
+import { attemptInstanceId, type InstanceRecord, type RunRecord } from './model/run';
 import { JOB_TERMINATION_REASONS, RUN_TERMINATION_REASONS } from './model/status';
 
 /** dstack's job status message (spec 5.1), with the run-level `retrying`. */
@@ -76,7 +76,8 @@ export function runInstance(run: RunRecord, instances: readonly InstanceRecord[]
   }
   const created = [...run.attempts].reverse().find((a) => a.outcome === 'created');
   if (!created) return undefined;
-  return instances.find((i) => i.id === `${run.id}-s${created.submission}-o${created.offerIndex}`);
+  const id = attemptInstanceId(run.id, created);
+  return instances.find((i) => i.id === id);
 }
 
 /** The fields of one `ps` row. */

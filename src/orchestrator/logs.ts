@@ -5,16 +5,19 @@
 import * as fs from 'node:fs';
 import type { Backend } from '../backends/backend';
 import type { BackendId } from '../backends/offer';
-import type { RunRecord } from './model/run';
+import { attemptInstanceId, type RunRecord } from './model/run';
 import type { EventBus } from './events';
 
-/** Log files of every instance the run was created on, oldest submission first (existing ones only). */
+/**
+ * Log files of every instance the run was on (created for it or reused), oldest submission first (existing ones
+ * only). The run id lets a backend whose instances serve several runs in turn keep each run's output apart.
+ */
 export function runLogFiles(run: RunRecord, backends: ReadonlyMap<BackendId, Backend>): string[] {
   const files: string[] = [];
   for (const a of run.attempts) {
     if (a.outcome !== 'created') continue;
-    const b = backends.get(a.backend) as (Backend & { logFile?: (instanceId: string) => string }) | undefined;
-    if (typeof b?.logFile === 'function') files.push(b.logFile(`${run.id}-s${a.submission}-o${a.offerIndex}`));
+    const b = backends.get(a.backend) as (Backend & { logFile?: (instanceId: string, runId?: string) => string }) | undefined;
+    if (typeof b?.logFile === 'function') files.push(b.logFile(attemptInstanceId(run.id, a), run.id));
   }
   return files.filter((f, i, all) => all.indexOf(f) === i && fs.existsSync(f));
 }

@@ -50,6 +50,13 @@ export interface ProvisioningAttempt {
   outcome: 'created' | CreateErrorCode;
   /** The provider's own error text (no secrets: backends never put credentials in errors). */
   error?: string;
+  /** Set when the attempt took this idle instance instead of creating one (its id is not the offer index's). */
+  reusedInstanceId?: string;
+}
+
+/** The instance one successful attempt ran on: the idle one it reused, else the one created for its offer. */
+export function attemptInstanceId(runId: string, a: Pick<ProvisioningAttempt, 'submission' | 'offerIndex' | 'reusedInstanceId'>): string {
+  return a.reusedInstanceId ?? `${runId}-s${a.submission}-o${a.offerIndex}`;
 }
 
 /** One GPU utilization sample reported by the instance. */

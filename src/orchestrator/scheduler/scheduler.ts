@@ -61,9 +61,10 @@ export class Scheduler {
     });
     this.emit(events);
     this.metrics.recordPass(mid, views);
-    const submitted = mid.runs.filter((r) => r.status === 'submitted' && r.stopRequest === null);
+    const kept = await this.releaseIdle(mid);
+    const submitted = kept.runs.filter((r) => r.status === 'submitted' && r.stopRequest === null);
     for (const run of submitted) await this.provision(run.id);
-    const afterProvision = submitted.length > 0 ? await store.read() : mid;
+    const afterProvision = submitted.length > 0 ? await store.read() : kept;
     const terminating = afterProvision.instances.filter((i) => i.status === 'terminating');
     await this.terminatePending(terminating);
     const after = submitted.length > 0 || terminating.length > 0 ? await store.read() : afterProvision;
@@ -186,20 +187,7 @@ export class Scheduler {
       let view: ProviderInstance | undefined;
       try {
         if (!backend) throw new BackendError('invalid', `backend '${offer.backend}' is not configured`);
-        const spec = run.spec;
-        const env = resolveSecrets(spec.env, (await this.options.secrets?.()) ?? {});
-        const job: InstanceJob = {
-          runId: run.id, runName: run.name, init: spec.init, env, workingDir: spec.workingDir,
-          inactivityDuration: spec.inactivityDuration, maxDuration: spec.maxDuration, leaseFile: this.options.store.leaseFile,
-        };
-        if (spec.codeArchive !== undefined) job.codeArchive = spec.codeArchive;
-        job.configurationPath = spec.configurationPath;
-        job.configuration = spec.configuration;
-        const auth = spec.configuration['registry_auth'] as { username?: unknown; password?: unknown } | null | undefined;
-        if (auth && typeof auth.username === 'string' && typeof auth.password === 'string') {
-          job.registryAuth = resolveSecrets({ username: auth.username, password: auth.password }, (await this.options.secrets?.()) ?? {}) as { username: string; password: string };
-        }
-        view = await backend.create(offer, { installation: state.installation, runName: run.name, instanceId: id }, this.options.sshPublicKey ?? (await this.options.ssh?.clientPublicKey()) ?? '', job);
+        view = await backend.create(offer, { installation: state.installation, runName: run.name, instanceId: id }, await this.sshPublicKey(), await this.jobFor(run));
       } catch (err) {
         outcome = err instanceof BackendError ? err.code : err instanceof PlanError ? 'invalid' : 'error';
         error = err instanceof Error ? err.message : String(err);
@@ -235,21 +223,92 @@ export class Scheduler {
     }
   }
 
-  /** Takes an idle instance whose offer is one of the run's plan offers (dstack uses idle capacity first). */
+  /** The public key put on created instances (and on reused ones). */
+  private async sshPublicKey(): Promise<string> {
+    return this.options.sshPublicKey ?? (await this.options.ssh?.clientPublicKey()) ?? '';
+  }
+
+  /** What the instance runs for `run`: init, env with the secrets resolved now, policies, code, registry login. */
+  private async jobFor(run: RunRecord): Promise<InstanceJob> {
+    const spec = run.spec;
+    const env = resolveSecrets(spec.env, (await this.options.secrets?.()) ?? {});
+    const job: InstanceJob = {
+      runId: run.id, runName: run.name, init: spec.init, env, workingDir: spec.workingDir,
+      inactivityDuration: spec.inactivityDuration, maxDuration: spec.maxDuration, leaseFile: this.options.store.leaseFile,
+    };
+    if (spec.codeArchive !== undefined) job.codeArchive = spec.codeArchive;
+    job.configurationPath = spec.configurationPath;
+    job.configuration = spec.configuration;
+    const auth = spec.configuration['registry_auth'] as { username?: unknown; password?: unknown } | null | undefined;
+    if (auth && typeof auth.username === 'string' && typeof auth.password === 'string') {
+      job.registryAuth = resolveSecrets({ username: auth.username, password: auth.password }, (await this.options.secrets?.()) ?? {}) as { username: string; password: string };
+    }
+    return job;
+  }
+
+  /**
+   * Tells the backends of idle instances to stop the environment and keep the machine (a no-op once done); an
+   * instance whose backend cannot release it is terminated instead: nothing that may still run a job is kept.
+   */
+  private async releaseIdle(state: OrchestratorState): Promise<OrchestratorState> {
+    const failed: string[] = [];
+    for (const inst of state.instances) {
+      const backend = this.options.backends.get(inst.backend);
+      if (inst.status !== 'idle' || !backend?.release) continue;
+      try {
+        await backend.release(inst.id, inst.idleDuration);
+      } catch {
+        failed.push(inst.id);
+      }
+    }
+    if (failed.length === 0) return state;
+    const now = this.options.clock.now();
+    const events: OrchestratorEvent[] = [];
+    const after = await this.update((s) => {
+      for (const inst of s.instances) if (failed.includes(inst.id) && inst.status === 'idle') terminateInstance({ now, events }, inst, 'run_finished');
+      return s;
+    });
+    this.emit(events);
+    return after;
+  }
+
+  /**
+   * Takes an idle instance whose offer is one of the run's plan offers (dstack uses idle capacity first). Its
+   * backend starts the run's job on it (when it runs environments itself) before the store records the reuse.
+   */
   private async tryReuse(run: RunRecord): Promise<boolean> {
     if (run.instanceId !== null) return false;
     const keys = new Set(run.spec.offers.map(offerIdentity));
+    const state = await this.options.store.read();
+    const candidate = state.instances.find((i) => i.status === 'idle' && keys.has(offerIdentity(i.offer)));
+    if (!candidate) return false;
+    const backend = this.options.backends.get(candidate.backend);
+    if (backend?.reuse) {
+      try {
+        await backend.reuse(candidate.offer, { installation: state.installation, runName: run.name, instanceId: candidate.id }, await this.sshPublicKey(), await this.jobFor(run));
+      } catch {
+        // Not reusable now (the job could not be kept): a new instance is created instead; the idle one stays idle.
+        return false;
+      }
+    }
     const now = this.options.clock.now();
     const events: OrchestratorEvent[] = [];
     const taken = await this.update((s) => {
       const r = s.runs.find((x) => x.id === run.id);
-      const inst = s.instances.find((i) => i.status === 'idle' && keys.has(offerIdentity(i.offer)));
+      const inst = s.instances.find((i) => i.id === candidate.id && i.status === 'idle');
       if (!r || !inst || r.status !== 'submitted' || r.instanceId !== null) return false;
       inst.runId = r.id;
       setInstanceStatus({ now, events }, inst, 'provisioning');
       r.instanceId = inst.id;
       r.provisionedAt = now;
       r.lastProvisionedAt = now;
+      const o = inst.offer;
+      const attempt: ProvisioningAttempt = {
+        at: now, submission: r.submission, offerIndex: Math.max(0, r.spec.offers.findIndex((x) => offerIdentity(x) === offerIdentity(o))), backend: o.backend,
+        region: o.region, instanceType: o.instanceType, pricePerHour: o.pricePerHour, outcome: 'created', reusedInstanceId: inst.id,
+      };
+      r.attempts.push(attempt);
+      events.push({ kind: 'attempt', run: r.name, attempt });
       setRunStatus({ now, events }, r, 'provisioning', 'provisioning');
       return true;
     });
