@@ -3,8 +3,13 @@
 // own (EC2 reuses public IPs), starts the host agent (job files, code upload, init, the environment's sshd on
 // the instance's loopback) and from then on reads its status and renews its lease on every refresh.
 // The environment is reached through the instance (`via`), exactly as on an SSH fleet host.
+// When the run ends and the orchestrator keeps the instance idle, `release` stops the environment (agent,
+// sshd, working dir, the run's leftover processes) and starts the idle watchdog; `reuse` puts a new run's job
+// in place, which the next refresh starts on the cleared instance.
 // SDK-free: this module lives in the main bundles; the EC2 calls stay in the lazily loaded chunk.
 
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { InstanceJob, ProviderInstance, ResourceTags, SshVia } from '../backend';
 import type { Offer } from '../offer';
@@ -18,6 +23,7 @@ import { ensureClientKey, generateKeyPair } from '../ssh/keys';
 import { KnownHosts } from '../ssh/known-hosts';
 import { shellQuote } from '../ssh/shell-quote';
 import type { UploadPlan } from '../ssh/upload/types';
+import { idleDirOf, idleScript, POWER_OFF_WATCHER, renewIdleScript } from './watchdogs';
 
 /** Options of the instance agents. */
 export interface InstanceAgentsOptions {
@@ -53,6 +59,10 @@ interface JobRecord {
   env?: Record<string, string>;
   /** When the agent was started on the instance (ms), null before. */
   startedAt: number | null;
+  /** The job takes over an instance an earlier run left idle: its environment and idle watchdog are cleared first. */
+  clearFirst?: boolean;
+  /** The run ended and the instance is kept idle: its environment is stopped, the idle watchdog runs. */
+  idle?: { secs: number; since: number };
 }
 
 /** The environment's sshd port on the instance's loopback (the instance is ours alone). */
@@ -62,22 +72,6 @@ export const ENVIRONMENT_SSH_PORT = 10022;
 export function instanceHostKeyAlias(instanceId: string): string {
   return `aws-instance-${instanceId}`;
 }
-
-/**
- * `watch <agent dir> [<cloud-init marker>]`, run detached beside the agent: when the agent stops itself (inactivity or max_duration,
- * i.e. no orchestrator renewed its lease), the instance powers off, and RunInstances' shutdown behaviour
- * `terminate` ends the billing. Only on a machine cloud-init booted (never on a shared test host); a requested
- * stop removes the agent's directory and leaves the instance to the orchestrator's TerminateInstances.
- */
-export const POWER_OFF_WATCHER = `D=$1
-CLOUD=\${2:-/var/lib/cloud/instance}
-i=0; while [ ! -f "$D/agent.pid" ] && [ $i -lt 60 ]; do sleep 1; i=$((i+1)); done
-while P=$(cat "$D/agent.pid" 2>/dev/null) && kill -0 "$P" 2>/dev/null; do sleep 5; done
-case "$(cat "$D/stop_reason" 2>/dev/null)" in
-  inactivity|max_duration) [ -d "$CLOUD" ] && { sudo -n shutdown -h now || shutdown -h now; } ;;
-esac
-exit 0
-`;
 
 /** Runs the host agent on the backend's instances over SSH and turns EC2's view into the environment's view. */
 export class InstanceAgents {
@@ -92,20 +86,65 @@ export class InstanceAgents {
     this.known = new KnownHosts(paths.knownHosts, paths.lock);
   }
 
-  /** The instance's init output on this machine (what `logs` reads), copied from the agent on every refresh. */
-  logFile(instanceId: string): string {
-    return path.join(this.options.stateDir, 'aws', 'logs', `${instanceId}.log`);
+  /**
+   * A run's init output on this machine (what `logs` reads), copied from the agent on every refresh: the instance's
+   * own file for the run it was created for (its id starts with that run's id), a file per run that reused it.
+   */
+  logFile(instanceId: string, runId?: string): string {
+    const name = runId !== undefined && !instanceId.startsWith(`${runId}-`) ? `${instanceId}.${runId}` : instanceId;
+    return path.join(this.options.stateDir, 'aws', 'logs', `${name}.log`);
+  }
+
+  /** The job record of `job` for `offer`, with a fresh host key for the environment's sshd. */
+  private record(offer: Offer, tags: ResourceTags, sshPublicKey: string, job?: InstanceJob): JobRecord {
+    const hostKey = generateKeyPair(`${tags.runName} environment`);
+    return {
+      tags, gpus: offer.resources.gpus.length, authorizedKey: sshPublicKey, hostPrivateKey: hostKey.privateKey, hostPublicKey: hostKey.publicKey,
+      sshPort: ENVIRONMENT_SSH_PORT, init: job?.init ?? [], workingDir: job?.workingDir ?? null, runId: job?.runId ?? tags.instanceId,
+      inactivitySecs: job?.inactivityDuration ?? 0, maxDurationSecs: job?.maxDuration ?? 0, env: job?.env ?? {}, startedAt: null,
+    };
   }
 
   /** Keeps what the agent will need, before the instance is created (a crash in between loses nothing). Idempotent. */
   async prepare(offer: Offer, tags: ResourceTags, sshPublicKey: string, job?: InstanceJob): Promise<void> {
     if (await this.jobs.read(tags.instanceId)) return;
-    const hostKey = generateKeyPair(`${tags.runName} environment`);
-    await this.jobs.write({
-      tags, gpus: offer.resources.gpus.length, authorizedKey: sshPublicKey, hostPrivateKey: hostKey.privateKey, hostPublicKey: hostKey.publicKey,
-      sshPort: ENVIRONMENT_SSH_PORT, init: job?.init ?? [], workingDir: job?.workingDir ?? null, runId: job?.runId ?? tags.instanceId,
-      inactivitySecs: job?.inactivityDuration ?? 0, maxDurationSecs: job?.maxDuration ?? 0, env: job?.env ?? {}, startedAt: null,
-    });
+    await this.jobs.write(this.record(offer, tags, sshPublicKey, job));
+  }
+
+  /**
+   * Puts a new run's job on an idle instance (new host key, the new run's env and code); the next refresh clears
+   * the instance (the earlier environment, the idle watchdog) and starts it. Idempotent for the same run.
+   */
+  async reuse(offer: Offer, tags: ResourceTags, sshPublicKey: string, job: InstanceJob): Promise<void> {
+    const existing = await this.jobs.read(tags.instanceId);
+    if (existing && !existing.idle && existing.runId === job.runId && existing.startedAt === null) return;
+    await fsp.rm(this.logFile(tags.instanceId, job.runId), { force: true });
+    await this.jobs.write({ ...this.record(offer, tags, sshPublicKey, job), clearFirst: true });
+  }
+
+  /** Whether the instance has nothing of a run left to stop (kept idle already, or no job of ours). */
+  async released(instanceId: string): Promise<boolean> {
+    const rec = await this.jobs.read(instanceId);
+    return rec === null || rec.idle !== undefined;
+  }
+
+  /**
+   * Ends the run on a running instance that is kept idle for `idleSecs`: stops the agent (the environment's
+   * sshd, init, sessions; its directory with the working dir goes), kills what is left of the run, and starts the
+   * idle watchdog, which powers the instance off after `idleSecs` without a lease renewal. Idempotent.
+   */
+  async release(view: ProviderInstance, idleSecs: number): Promise<void> {
+    const rec = await this.jobs.read(view.instanceId);
+    if (!rec || rec.idle) return;
+    if (view.state !== 'running' || !view.ssh) throw new Error(`The instance ${view.instanceId} is ${view.state}: it cannot be kept idle`);
+    const host = view.ssh;
+    await withTimeout(this.use(view.instanceId, host, async (conn) => {
+      const agent = new HostAgent(conn, view.instanceId);
+      await agent.stop();
+      const r = await conn.exec(idleScript(await agent.dir(), rec.runId, { idleSecs, leaseSecs: this.options.leaseSecs ?? 120, token: randomBytes(6).toString('hex') }));
+      if (r.code !== 0) throw new Error(`Keeping ${host.host} idle failed: ${r.stderr.trim()}`);
+    }), this.options.startTimeoutMs ?? 120_000, `Stopping the environment on ${host.host}`);
+    await this.jobs.write({ ...rec, idle: { secs: idleSecs, since: Date.now() } });
   }
 
   /** Forgets an instance: its job record, its pinned host key and its connection. Idempotent. */
@@ -130,13 +169,18 @@ export class InstanceAgents {
     const host = view.ssh;
     const bare: ProviderInstance = { ...view };
     delete bare.ssh;
+    if (rec.idle) {
+      // Kept idle: the orchestrator is here, so the idle watchdog must not power it off; nothing to publish.
+      await this.renewIdle(view.instanceId, host).catch(() => this.drop(view.instanceId));
+      return bare;
+    }
     const via: SshVia = { hostName: host.host, port: host.port, user: host.user, hostKeyAlias: instanceHostKeyAlias(view.instanceId) };
     const ssh: NonNullable<ProviderInstance['ssh']> = { host: '127.0.0.1', port: rec.sshPort, user: host.user, hostPublicKey: rec.hostPublicKey, via };
     try {
       return await this.use(view.instanceId, host, async (conn) => {
         const agent = new HostAgent(conn, view.instanceId);
         if (rec.startedAt === null) await withTimeout(this.start(conn, agent, rec, host.host), this.options.startTimeoutMs ?? 120_000, `Starting the agent on ${host.host}`);
-        const status = await renewAndRead(agent, this.options.callTimeoutMs ?? 5_000, `The instance ${host.host}`, this.logFile(view.instanceId));
+        const status = await renewAndRead(agent, this.options.callTimeoutMs ?? 5_000, `The instance ${host.host}`, this.logFile(view.instanceId, rec.runId));
         // The agent stopped (inactivity, max_duration, asked) or its directory is gone: the environment is over.
         if (status.state === 'stopped' || status.state === 'absent') return { ...bare, state: 'gone' as const };
         return { ...bare, ssh, report: reportOf(status) };
@@ -148,12 +192,24 @@ export class InstanceAgents {
     }
   }
 
+  /** Touches the idle watchdog's lease on the instance, within the call bound. */
+  private renewIdle(instanceId: string, host: { host: string; port: number; user: string }): Promise<void> {
+    return withTimeout(this.use(instanceId, host, async (conn) => {
+      await conn.exec(renewIdleScript(await new HostAgent(conn, instanceId).dir()));
+    }), this.options.callTimeoutMs ?? 5_000, `The idle instance ${host.host}`);
+  }
+
   /** Uploads the job and the code and starts the agent, once per instance even when passes overlap. */
   private start(conn: SshConnection, agent: HostAgent, rec: JobRecord, hostname: string): Promise<void> {
     const id = rec.tags.instanceId;
     let p = this.starting.get(id);
     if (!p) {
       p = (async () => {
+        if (rec.clearFirst) {
+          // An earlier run's instance: its environment goes (if the release never happened), and so does the idle watchdog.
+          await agent.stop();
+          await conn.exec(`rm -rf ${shellQuote(idleDirOf(await agent.dir()))}`);
+        }
         const code = await this.options.codeFor?.(rec.tags);
         await agent.start({
           instanceId: id,
@@ -170,6 +226,7 @@ export class InstanceAgents {
         const dir = await agent.dir();
         const w = await conn.exec(`setsid sh -c ${shellQuote(POWER_OFF_WATCHER)} watch ${shellQuote(dir)} > /dev/null 2>&1 < /dev/null &`);
         if (w.code !== 0) throw new Error(`Starting the power-off watcher on ${hostname} failed: ${w.stderr.trim()}`);
+        delete rec.clearFirst;
         await this.jobs.markStarted(rec);
       })().finally(() => this.starting.delete(id));
       this.starting.set(id, p);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import type { Backend, InstanceJob, ProviderInstance, Requirements, ResourceTags } from '../backend';
+import { BackendError, type Backend, type InstanceJob, type ProviderInstance, type Requirements, type ResourceTags } from '../backend';
 import type { Offer } from '../offer';
 import type { AwsBackendOptions } from './aws-backend';
 import type { AwsKeys } from './client';
@@ -58,7 +58,8 @@ function loadAwsModule(): AwsModule {
 /**
  * An AWS backend that loads the SDK on its first call. With `agents`, it is the whole EC2 path: the job is kept
  * before RunInstances, and once EC2 reports the instance running, refresh starts the agent over SSH (upload,
- * init) and reports the environment's readiness and endpoint; terminate forgets the job and the pinned key.
+ * init) and reports the environment's readiness and endpoint; release keeps a finished run's instance idle,
+ * reuse starts the next run on it; terminate forgets the job and the pinned key.
  */
 export class LazyAwsBackend implements Backend {
   readonly id = 'aws' as const;
@@ -107,8 +108,22 @@ export class LazyAwsBackend implements Backend {
     await this.agents?.forget(instanceId);
   }
 
-  /** The instance's init output on this machine (what `logs` reads); '' without the SSH path. */
-  logFile(instanceId: string): string { return this.agents?.logFile(instanceId) ?? ''; }
+  /** Ends the run's environment on the instance and keeps it idle (its watchdog armed); a no-op once done. */
+  async release(instanceId: string, idleDurationSecs: number): Promise<void> {
+    if (!this.agents || (await this.agents.released(instanceId))) return;
+    const [view] = await (await this.current()).refresh([instanceId]);
+    if (!view) throw new BackendError('error', `AWS: instance ${instanceId} was not found to keep it idle`);
+    await this.agents.release(view, idleDurationSecs);
+  }
+
+  /** Puts a new run's job on the idle instance; the next refresh starts it there. */
+  async reuse(offer: Offer, tags: ResourceTags, sshPublicKey: string, job: InstanceJob): Promise<void> {
+    if (!this.agents) throw new BackendError('invalid', 'AWS: an idle instance can take a new run only with the instance agents (the SSH path)');
+    await this.agents.reuse(offer, tags, sshPublicKey, job);
+  }
+
+  /** A run's init output on this machine (what `logs` reads); '' without the SSH path. */
+  logFile(instanceId: string, runId?: string): string { return this.agents?.logFile(instanceId, runId) ?? ''; }
 
   /** Closes the SSH connections to instances (the CLI's exit). */
   async close(): Promise<void> { await this.agents?.close(); }

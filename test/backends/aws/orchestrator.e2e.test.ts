@@ -1,17 +1,21 @@
 // The whole EC2 path through the orchestrator and the CLI: the real AWS SDK over HTTP to the project's EC2 fake,
 // whose instance's public IP is a real OpenSSH test host (netns) on which the fake emulates cloud-init (the user
 // data's key goes into root's authorized_keys when the instance starts running). `apply` → RunInstances → running →
-// the agent over SSH (upload, init, ready) → `ssh -F <our config> <run>` runs in the working dir → `stop` terminates
-// the EC2 instance and removes the ssh entry, the pinned key and the job record.
+// the agent over SSH (upload, init, ready) → `ssh -F <our config> <run>` runs in the working dir → `stop` keeps the
+// instance idle (environment, sessions and working dir gone, the idle watchdog armed, `ps` shows it with its price)
+// → a second `apply` reuses it (no RunInstances; a new host key, the new code and env) → `stop` → with the clock
+// past idle_duration the orchestrator terminates it and removes the ssh entry, the pinned key and the job record.
 
 import { strict as assert } from 'node:assert';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/run-cli';
 import { instanceHostKeyAlias } from '../../../src/backends/aws/instance-agent';
 import { sshPaths } from '../../../src/backends/ssh/config/paths';
 import { generateKeyPair } from '../../../src/backends/ssh/keys';
+import { closeBackends } from '../../../src/orchestrator/backends-registry';
+import { openRuntime } from '../../../src/orchestrator/runtime';
 import { Store } from '../../../src/orchestrator/store/store';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
 import { git, writeTree } from '../ssh/upload/helpers';
@@ -20,6 +24,20 @@ import { TEST_KEYS } from './harness';
 import { ssh } from '../../harness/openssh';
 
 interface CliResult { code: number; out: string; err: string }
+
+/** The first run's idle_duration: long enough for the second apply to find the instance idle. */
+const IDLE_SECS = 600;
+
+/** Whether a process of this machine (the test host shares it) has `arg` as a command-line argument. */
+function running(arg: string): boolean {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).some((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(arg);
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** The SDK reads its endpoint and credentials from process.env: set for the suite, restored after. */
 const SDK_ENV = ['AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED'];
@@ -79,12 +97,16 @@ describe('AWS (EC2) through the orchestrator and the CLI: the EC2 fake, an sshd 
       '.gitignore': 'secret.txt\n',
       'secret.txt': 'never uploaded\n',
       'dev.dstack.yml': [
-        'type: dev-environment', 'name: ec2-run', 'ide: vscode', 'backends: [aws]', 'regions: [us-east-1]', 'spot_policy: on-demand',
+        'type: dev-environment', 'name: ec2-run', 'ide: vscode', 'backends: [aws]', 'regions: [us-east-1]', 'spot_policy: on-demand', `idle_duration: ${IDLE_SECS}s`,
         'resources:', '  cpu: 2..', '  disk: 120GB', 'env:', '  - TOKEN=not-on-disk-after-start', 'init:', '  - echo "init ran in $(pwd)" > init.txt', '  - echo "init says \'hi\' $DSTACK_RUN_NAME"', '',
+      ].join('\n'),
+      'second.dstack.yml': [
+        'type: dev-environment', 'name: ec2-second', 'ide: vscode', 'backends: [aws]', 'regions: [us-east-1]', 'spot_policy: on-demand',
+        'resources:', '  cpu: 2..', '  disk: 120GB', 'env:', '  - TOKEN=second-token', 'init:', '  - echo "second init in $(pwd)" > init2.txt', '  - echo "second says $DSTACK_RUN_NAME"', '',
       ].join('\n'),
     });
     git(project, 'init', '-q');
-    git(project, 'add', 'app.py', '.gitignore', 'dev.dstack.yml');
+    git(project, 'add', 'app.py', '.gitignore', 'dev.dstack.yml', 'second.dstack.yml');
     git(project, 'commit', '-qm', 'init');
   });
 
@@ -94,7 +116,7 @@ describe('AWS (EC2) through the orchestrator and the CLI: the EC2 fake, an sshd 
     hosts?.down();
   });
 
-  it('apply provisions an EC2 instance, starts the agent on it over SSH (upload, init, ready); ssh <run> works; stop terminates it and cleans up', async () => {
+  it('apply provisions an EC2 instance and starts the agent over SSH; stop keeps it idle; a second apply reuses it; idle_duration ends it', async () => {
     const offers = await cli('offer', '--backend', 'aws', '--json');
     assert.equal(offers.code, 0, offers.err);
     assert.ok(fake.calls('DescribeInstanceTypeOfferings').length > 0, 'offer asked the live API');
@@ -141,13 +163,84 @@ describe('AWS (EC2) through the orchestrator and the CLI: the EC2 fake, an sshd 
     assert.equal(logs.code, 0, logs.err);
     assert.match(logs.out, /init says 'hi' ec2-run\n/);
 
+    // A process the user left behind in a session (nohup): part of the run, it must not outlive it.
+    const nohup = await ssh(paths.config, 'ec2-run', 'nohup sleep 777 > /dev/null 2>&1 & echo started');
+    assert.equal(nohup.status, 0, nohup.stderr);
+
+    // Stop: the run ends, the instance is kept idle for idle_duration, its environment is gone.
     const stopped = await cli('stop', 'ec2-run', '-y');
     assert.equal(stopped.code, 0, stopped.out + stopped.err);
+    assert.equal(fake.calls('TerminateInstances').length, 0, 'kept, not terminated');
+    assert.equal(fake.live().length, 1);
+    let st = await new Store(state).read();
+    const kept = st.instances.find((i) => i.id === instanceId);
+    assert.equal(kept?.status, 'idle');
+    assert.equal(kept?.idleDuration, IDLE_SECS);
+    assert.ok(!existsSync(agentDir), 'the agent, its sshd and the working dir are gone');
+    assert.ok(!running('777'), 'the session\'s leftover process was killed');
+    const idleDir = path.join(hosts.hostDir('ec2'), 'root', '.dstack-vsc', `${instanceId}.idle`);
+    assert.match(readFileSync(path.join(idleDir, 'params'), 'utf8'), new RegExp(`^IDLE=${IDLE_SECS}\nLEASE=120\nPOLL=5\nTOKEN=[0-9a-f]+\n$`));
+    assert.ok(running(`/root/.dstack-vsc/${instanceId}.idle`), 'the idle watchdog runs on the instance');
+    assert.ok(!/Host ec2-run\b/.test(readFileSync(paths.config, 'utf8')), 'the finished run is not published');
+    assert.ok((JSON.parse(readFileSync(record, 'utf8')) as { idle?: unknown }).idle, 'the job record says the instance is idle');
+    // `ps` shows what still costs money.
+    const ps = await cli('ps');
+    assert.equal(ps.code, 0, ps.err);
+    const row = ps.out.split('\n').find((l) => l.includes(inst?.instanceId ?? '-'));
+    assert.ok(ps.out.includes('Idle instances') && row, ps.out);
+    assert.match(row, new RegExp(`aws \\(us-east-1\\) .*\\$${String(kept?.offer.pricePerHour).replace('.', '\\.')} +idle +ends in 9m`), row);
+
+    // A second apply whose plan has the instance's offer takes it: no RunInstances, a new job on the same machine.
+    writeFileSync(path.join(project, 'app.py'), 'print(43)\n');
+    git(project, 'commit', '-qam', 'second');
+    const second = await cli('apply', '-f', path.join(project, 'second.dstack.yml'), '-y', '-d');
+    assert.equal(second.code, 0, second.out + second.err);
+    assert.match(second.out, /ec2-second provisioning completed \(running\)/);
+    assert.match(second.out, /Offer 1: aws \(us-east-1\) \S+ \$[0-9.]+: reused the idle instance\n/);
+    assert.equal(fake.calls('RunInstances').length, 1, 'no second instance');
+    st = await new Store(state).read();
+    const run2 = st.runs.find((r) => r.name === 'ec2-second');
+    assert.equal(run2?.instanceId, instanceId, 'the idle instance was reused');
+    assert.equal(run2?.attempts[0]?.reusedInstanceId, instanceId);
+    assert.ok(!existsSync(idleDir), 'the idle watchdog was stopped');
+    assert.ok(!existsSync(path.join(agentDir, 'repo', 'init.txt')), 'nothing of the first run is left');
+    assert.equal(readFileSync(path.join(agentDir, 'repo', 'init2.txt'), 'utf8'), `second init in /root/.dstack-vsc/${instanceId}/repo\n`);
+    assert.ok(!readFileSync(record, 'utf8').includes('second-token'), 'the second env left our state dir too');
+    const r2 = await ssh(paths.config, 'ec2-second', 'cat app.py; printf "%s|%s\\n" "$TOKEN" "$DSTACK_RUN_NAME"');
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.equal(r2.stdout, 'print(43)\nsecond-token|ec2-second\n', 'the new code and env');
+    const hostKeys = readFileSync(paths.knownHosts, 'utf8');
+    assert.ok(kept?.ssh?.hostPublicKey);
+    assert.notEqual(st.instances.find((i) => i.id === instanceId)?.ssh?.hostPublicKey, kept.ssh.hostPublicKey, 'a new host key for the new environment');
+    assert.ok(hostKeys.includes(instanceHostKeyAlias(instanceId)), 'the instance\'s own key stays pinned');
+    const logs2 = await cli('logs', 'ec2-second');
+    assert.match(logs2.out, /second says ec2-second\n/);
+    assert.ok(!logs2.out.includes('init says'), 'each run has its own output');
+    assert.match((await cli('logs', 'ec2-run')).out, /init says 'hi' ec2-run\n/);
+
+    const stopped2 = await cli('stop', 'ec2-second', '-y');
+    assert.equal(stopped2.code, 0, stopped2.out + stopped2.err);
+    assert.equal((await new Store(state).read()).instances.find((i) => i.id === instanceId)?.status, 'idle');
+
+    // idle_duration passes (the clock moved on): the orchestrator terminates it (idle_timeout).
+    const later = openRuntime(env, { clock: { now: () => Date.now() + (IDLE_SECS + 1) * 1000 } });
+    try {
+      for (let i = 0; i < 10 && (await later.store.read()).instances.some((x) => x.status !== 'terminated'); i++) {
+        await later.leader.step(true);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    } finally {
+      await later.leader.stop();
+      await closeBackends(later.backends);
+    }
+    const ended = (await new Store(state).read()).instances.find((i) => i.id === instanceId);
+    assert.equal(ended?.terminationReason, 'idle_timeout');
+    assert.equal(ended?.status, 'terminated');
     assert.equal(fake.calls('TerminateInstances').length, 1);
     assert.deepEqual(fake.live(), []);
     assert.equal(fake.instances.get(inst?.instanceId ?? '')?.state, 'terminated', 'the EC2 instance is terminated');
     const config = readFileSync(paths.config, 'utf8');
-    assert.ok(!/Host ec2-run\b/.test(config), config);
+    assert.ok(!/Host ec2-(run|second)\b/.test(config), config);
     assert.ok(!readFileSync(paths.knownHosts, 'utf8').includes(instanceHostKeyAlias(instanceId)), 'the pinned instance key is forgotten');
     assert.ok(!existsSync(record), 'the job record is gone');
   });
