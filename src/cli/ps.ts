@@ -2,7 +2,8 @@
 // other process leads, so what it shows is current.
 
 import { errorText, runRow, shortDuration, statusMessage } from '../orchestrator/display';
-import { inactiveSecs, isActiveRun } from '../orchestrator/model/run';
+import { inactiveSecs, isActiveRun, type InstanceRecord } from '../orchestrator/model/run';
+import { displayBackend, formatPrice, prettyOfferResources } from '../orchestrator/offers';
 import { openRuntime } from '../orchestrator/runtime';
 import { flag, parseArgs } from './args';
 import type { CliCommand } from './command';
@@ -56,6 +57,7 @@ export const psCommand: CliCommand = {
         return [r.name, r.backend ? `${r.backend} (${r.region})` : '-', r.resources, r.instanceType, r.price, `${r.status}${inactive}`, '', r.submitted, r.error];
       });
       io.stdout(renderTable(['NAME', 'BACKEND', 'RESOURCES', 'INSTANCE TYPE', 'PRICE', 'STATUS', 'PROBES', 'SUBMITTED', 'ERROR'].map((header) => ({ header })), rows));
+      io.stdout(idleInstancesTable(state.instances, now));
       return 0;
     }
     const rows = runs.map((run) => {
@@ -63,6 +65,25 @@ export const psCommand: CliCommand = {
       return [r.name, r.backend ? `${r.backend} (${r.region})` : '', r.gpu, r.price, r.status, r.submitted];
     });
     io.stdout(renderTable(['NAME', 'BACKEND', 'GPU', 'PRICE', 'STATUS', 'SUBMITTED'].map((header) => ({ header })), rows));
+    io.stdout(idleInstancesTable(state.instances, now));
     return 0;
   },
 };
+
+/**
+ * The instances kept idle after their run (dstack lists them in `fleet`): they cost money until a run reuses them
+ * or their idle_duration ends, so `ps` shows them with their price and when they go. Empty when there are none.
+ */
+export function idleInstancesTable(instances: readonly InstanceRecord[], now: number): string {
+  const idle = instances.filter((i) => i.status === 'idle');
+  if (idle.length === 0) return '';
+  const rows = idle.map((i) => {
+    const left = i.idleDuration < 0 || i.idleSince === null ? null : Math.max(0, Math.ceil((i.idleSince + i.idleDuration * 1000 - now) / 1000));
+    return [
+      i.providerId ?? i.id, `${displayBackend(i.offer.backend)} (${i.offer.region})`, prettyOfferResources(i.offer.resources),
+      `${formatPrice(i.offer.pricePerHour)}${i.offer.resources.spot ? ' (spot)' : ''}`, 'idle',
+      left === null ? 'kept (off)' : `ends in ${shortDuration(left)}`,
+    ];
+  });
+  return `\nIdle instances (kept for reuse by the next matching run; billed until they end):\n${renderTable(['INSTANCE', 'BACKEND', 'RESOURCES', 'PRICE', 'STATUS', 'IDLE'].map((header) => ({ header })), rows)}`;
+}
