@@ -144,7 +144,12 @@ export class InstanceAgents {
       const r = await conn.exec(idleScript(await agent.dir(), rec.runId, { idleSecs, leaseSecs: this.options.leaseSecs ?? 120, token: randomBytes(6).toString('hex') }));
       if (r.code !== 0) throw new Error(`Keeping ${host.host} idle failed: ${r.stderr.trim()}`);
     }), this.options.startTimeoutMs ?? 120_000, `Stopping the environment on ${host.host}`);
-    await this.jobs.write({ ...rec, idle: { secs: idleSecs, since: Date.now() } });
+    // Whatever of a job the record still held (a reuse that was never started) leaves with it.
+    const idle: JobRecord = { ...rec, idle: { secs: idleSecs, since: Date.now() } };
+    delete idle.env;
+    delete idle.hostPrivateKey;
+    delete idle.clearFirst;
+    await this.jobs.write(idle);
   }
 
   /** Forgets an instance: its job record, its pinned host key and its connection. Idempotent. */

@@ -96,4 +96,31 @@ describe('AWS backend, lazily loaded', () => {
     assert.equal(endpoint.fake?.calls('TerminateInstances').length, 1);
     await lazy.close();
   });
+
+  it('the instance agents keep a reused instance\'s job apart: a new host key and env, the earlier run cleared first, a log file per run', async () => {
+    const state = mkdtempSync(path.join(tmpdir(), 'aws-reuse-'));
+    const agents = new InstanceAgents({ stateDir: state });
+    const offer = (await new LazyAwsBackend({ regions: [REGION], ...(endpoint.fake ? { keys: TEST_KEYS } : {}) }, () => awsModule).listOffers()).find((o) => !o.resources.spot);
+    assert.ok(offer);
+    const tags = { installation: 'inst', runName: 'first', instanceId: 'run1-s1-o0' };
+    const job = (runId: string, token: string) => ({ runId, runName: runId, init: [`echo ${token}`], env: { TOKEN: token }, workingDir: null, inactivityDuration: null, maxDuration: null, leaseFile: '/dev/null' });
+    await agents.prepare(offer, tags, TEST_PUBLIC_KEY, job('run1', 'one'));
+    const record = path.join(state, 'aws', 'jobs', 'run1-s1-o0.json');
+    const first = JSON.parse(readFileSync(record, 'utf8')) as { hostPublicKey: string; clearFirst?: boolean };
+    assert.equal(first.clearFirst, undefined);
+    assert.equal(await agents.released('run1-s1-o0'), false, 'a job is on it');
+    assert.equal(await agents.released('never-prepared'), true, 'nothing of ours to stop');
+    await agents.reuse(offer, { ...tags, runName: 'second' }, TEST_PUBLIC_KEY, job('run2', 'two'));
+    const second = JSON.parse(readFileSync(record, 'utf8')) as { hostPublicKey: string; clearFirst?: boolean; runId: string; env: Record<string, string>; tags: { runName: string }; startedAt: null };
+    assert.equal(second.clearFirst, true);
+    assert.equal(second.runId, 'run2');
+    assert.deepEqual(second.env, { TOKEN: 'two' });
+    assert.equal(second.tags.runName, 'second', 'the code and DSTACK_RUN_NAME come from the new run');
+    assert.notEqual(second.hostPublicKey, first.hostPublicKey, 'a new host key');
+    await agents.reuse(offer, { ...tags, runName: 'second' }, TEST_PUBLIC_KEY, job('run2', 'two'));
+    assert.equal((JSON.parse(readFileSync(record, 'utf8')) as { hostPublicKey: string }).hostPublicKey, second.hostPublicKey, 'idempotent for the same run');
+    assert.equal(agents.logFile('run1-s1-o0', 'run1'), path.join(state, 'aws', 'logs', 'run1-s1-o0.log'), 'the run it was created for');
+    assert.equal(agents.logFile('run1-s1-o0', 'run2'), path.join(state, 'aws', 'logs', 'run1-s1-o0.run2.log'), 'a run that reused it');
+    assert.equal(agents.logFile('run1-s1-o0'), path.join(state, 'aws', 'logs', 'run1-s1-o0.log'));
+  });
 });

@@ -7,7 +7,7 @@
 // past idle_duration the orchestrator terminates it and removes the ssh entry, the pinned key and the job record.
 
 import { strict as assert } from 'node:assert';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/run-cli';
@@ -183,8 +183,12 @@ describe('AWS (EC2) through the orchestrator and the CLI: the EC2 fake, an sshd 
     assert.ok(running(`/root/.dstack-vsc/${instanceId}.idle`), 'the idle watchdog runs on the instance');
     assert.ok(!/Host ec2-run\b/.test(readFileSync(paths.config, 'utf8')), 'the finished run is not published');
     assert.ok((JSON.parse(readFileSync(record, 'utf8')) as { idle?: unknown }).idle, 'the job record says the instance is idle');
-    // `ps` shows what still costs money.
+    // `ps` shows what still costs money; its scheduler pass renews the idle instance's lease.
+    const leaseFile = path.join(idleDir, 'lease');
+    const leaseBefore = statSync(leaseFile).mtimeMs;
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const ps = await cli('ps');
+    assert.ok(statSync(leaseFile).mtimeMs > leaseBefore, 'the orchestrator renewed the idle lease');
     assert.equal(ps.code, 0, ps.err);
     const row = ps.out.split('\n').find((l) => l.includes(inst?.instanceId ?? '-'));
     assert.ok(ps.out.includes('Idle instances') && row, ps.out);
