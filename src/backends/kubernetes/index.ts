@@ -4,7 +4,7 @@ export { LazyKubernetesBackend, KUBERNETES_CHUNK } from './lazy';
 export { kubernetesOptionsFromEnv, DEFAULT_KUBE_IMAGE, POD_SSH_PORT, type KubernetesBackendOptions } from './options';
 export { KUBERNETES_CAPABILITIES } from './capabilities';
 export { nodeOffers, nodeGpu, requestedByNode, GPU_RESOURCES, TOLERATED_TAINTS } from './offers';
-export { podManifest, podResources } from './pod-spec';
+export { podManifest, podResources, gpuProductLabel } from './pod-spec';
 export { podSecretManifest, podSecretName, SECRET_AUTHORIZED_KEY, SECRET_HOST_KEY } from './pod-secret';
 export { podVerdict, providerStateOf, type PodVerdict } from './pod-state';
 export { PodAgents, ENVIRONMENT_SSH_PORT, podHostKeyAlias } from './pod-agents';

@@ -53,15 +53,16 @@ function labelMiB(v: string | undefined): number {
   return bytes / 1024 ** 2;
 }
 
-/** The node's GPU model and per-GPU memory, from its labels (null without a GPU resource). */
-export function nodeGpu(node: NodeLike): { resource: string; vendor: GpuVendor; name: string; memoryGB: number; product: string } | null {
+/** The node's GPU model and per-GPU memory, from its labels, and the label the model was read from (null without a GPU resource). */
+export function nodeGpu(node: NodeLike): { resource: string; vendor: GpuVendor; name: string; memoryGB: number; product: string; productLabel: string } | null {
   const labels = node.metadata?.labels ?? {};
   for (const g of GPU_RESOURCES) {
     if (parseQuantity(node.status?.allocatable?.[g.resource]) <= 0) continue;
-    const product = g.productLabels.map((l) => labels[l]).find((v) => v !== undefined) ?? '';
+    const productLabel = g.productLabels.find((l) => labels[l] !== undefined) ?? g.productLabels[0] ?? '';
+    const product = labels[productLabel] ?? '';
     const mib = labelMiB(g.memoryLabels.map((l) => labels[l]).find((v) => v !== undefined));
     const n = product === '' ? { name: 'unknown', memoryGB: Math.round(mib / 1024) } : normalizeGpu(product.replace(/[-_]/g, ' '), mib, g.vendor);
-    return { resource: g.resource, vendor: g.vendor, name: n.name, memoryGB: n.memoryGB, product };
+    return { resource: g.resource, vendor: g.vendor, name: n.name, memoryGB: n.memoryGB, product, productLabel };
   }
   return null;
 }
@@ -94,7 +95,7 @@ export function nodeOffers(nodes: readonly NodeLike[], pods: readonly PodLike[],
       resources: { cpuArch: arch === 'arm64' ? 'arm' : 'x86', cpus, memoryGB: bytesToGB(free('memory')), diskGB: bytesToGB(free('ephemeral-storage')), gpus, spot: false },
       pricePerHour: options.pricePerHour ?? 0,
       availability: cpus < 1 ? 'busy' : 'available',
-      backendData: { node: name, ...(gpu ? { gpuResource: gpu.resource, gpuProduct: gpu.product } : {}) },
+      backendData: { node: name, ...(gpu ? { gpuResource: gpu.resource, gpuProduct: gpu.product, gpuProductLabel: gpu.productLabel } : {}) },
     });
   }
   return offers;

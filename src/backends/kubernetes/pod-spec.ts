@@ -1,8 +1,8 @@
 // The pod of one run: image, resource requests and limits, GPU count, node affinity (the offer's node and
-// GPU model), tolerations for GPU taints, /dev/shm as a memory emptyDir, and labels naming the installation,
-// the run and the instance. No secret is in it: the sshd keys come from the run's Secret (pod-secret.ts) by
-// secretKeyRef, and the run's env (which may hold resolved secrets) is delivered by the host agent over SSH.
-// Pure: returns the manifest the backend posts.
+// GPU model, under the label the offer read it from: NVIDIA's or AMD's), tolerations for GPU taints, /dev/shm
+// as a memory emptyDir, and labels naming the installation, the run and the instance. No secret is in it: the
+// sshd keys come from the run's Secret (pod-secret.ts) by secretKeyRef, and the run's env (which may hold
+// resolved secrets) is delivered by the host agent over SSH. Pure: returns the manifest the backend posts.
 
 import type { InstanceJob, ResourceTags } from '../backend';
 import type { Offer } from '../offer';
@@ -10,7 +10,7 @@ import type { ResourcesSpec } from '../../schema/model';
 import { bootstrapScript, ENV_AUTHORIZED_KEY, ENV_HOST_KEY } from './bootstrap';
 import { ANNOTATION_HOST_KEY, ANNOTATION_TAGS, podLabels, podName } from './labels';
 import { podSecretName, SECRET_AUTHORIZED_KEY, SECRET_HOST_KEY } from './pod-secret';
-import { TOLERATED_TAINTS } from './offers';
+import { GPU_RESOURCES, TOLERATED_TAINTS } from './offers';
 
 /** A pod manifest (the JSON the API server receives). */
 export type PodManifest = Record<string, unknown> & { metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> } };
@@ -28,6 +28,16 @@ export interface PodInputs {
 }
 
 const GiB = (gb: number): string => `${Math.round(gb * 1024)}Mi`;
+
+/**
+ * The node label naming the offer's GPU model: the one the offer was read from (NVIDIA's GPU feature discovery
+ * or AMD's labeller), else, for an offer recorded before that was kept, its resource's first product label.
+ */
+export function gpuProductLabel(backendData: Record<string, unknown> | undefined): string | null {
+  const label = backendData?.['gpuProductLabel'];
+  if (typeof label === 'string' && label !== '') return label;
+  return GPU_RESOURCES.find((g) => g.resource === backendData?.['gpuResource'])?.productLabels[0] ?? null;
+}
 
 function resourcesOf(job: InstanceJob | undefined): ResourcesSpec | null {
   const r = job?.configuration?.['resources'];
@@ -65,7 +75,8 @@ export function podManifest(p: PodInputs): PodManifest {
   const product = p.offer.backendData?.['gpuProduct'];
   const match: { key: string; operator: 'In'; values: string[] }[] = [];
   if (typeof node === 'string') match.push({ key: 'kubernetes.io/hostname', operator: 'In', values: [node] });
-  if (gpus > 0 && typeof product === 'string' && product !== '') match.push({ key: 'nvidia.com/gpu.product', operator: 'In', values: [product] });
+  const productLabel = gpuProductLabel(p.offer.backendData);
+  if (gpus > 0 && typeof product === 'string' && product !== '' && productLabel !== null) match.push({ key: productLabel, operator: 'In', values: [product] });
   const secret = podSecretName(p.tags.instanceId);
   const fromSecret = (name: string, key: string): Record<string, unknown> => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
   // Only plumbing here: the run's env reaches the environment through the agent's job.env, never the spec.

@@ -75,7 +75,7 @@ describe('Kubernetes backend (client-node over HTTP against the fake API server)
     assert.deepEqual(gpu.resources.gpus[0], { name: 'H100', vendor: 'nvidia', memoryGB: 80 });
     assert.equal(gpu.pricePerHour, 0);
     assert.equal(gpu.availability, 'available');
-    assert.deepEqual(gpu.backendData, { node: 'gpu-node', gpuResource: 'nvidia.com/gpu', gpuProduct: 'NVIDIA-H100-80GB-HBM3' });
+    assert.deepEqual(gpu.backendData, { node: 'gpu-node', gpuResource: 'nvidia.com/gpu', gpuProduct: 'NVIDIA-H100-80GB-HBM3', gpuProductLabel: 'nvidia.com/gpu.product' });
     const cpu = offers.find((o) => o.instanceType === 'cpu-node');
     assert.equal(cpu?.resources.gpus.length, 0);
     assert.equal(cpu?.resources.cpus, 4);
