@@ -11,6 +11,7 @@ import { LayeredSecretStore, VscodeSecretStore } from './secret-storage';
 import { backendsOptions, runtimeEnv } from './settings';
 import { withAwsKeys } from './aws-credentials';
 import { awsSettingsEnv } from './aws-settings';
+import { kubernetesSettingsEnv } from './kubernetes-settings';
 
 /** How often a window re-reads the store (cheap: a stat unless the file changed). */
 const WATCH_MS = 1000;
@@ -27,7 +28,7 @@ export class ExtensionRuntime implements vscode.Disposable {
 
   constructor(context: vscode.ExtensionContext, private readonly log: Log, env: NodeJS.ProcessEnv = runtimeEnv()) {
     const secrets = new LayeredSecretStore(new VscodeSecretStore(context.secrets), new FileSecretStore(defaultStateDir(env)));
-    this.runtime = openRuntime(awsSettingsEnv(env), { secrets, backends: withAwsKeys(backendsOptions(log), context.secrets) });
+    this.runtime = openRuntime(kubernetesSettingsEnv(awsSettingsEnv(env)), { secrets, backends: withAwsKeys(backendsOptions(log), context.secrets) });
     this.runtime.leader.start((err) => this.log(`scheduler: ${err instanceof Error ? err.message : String(err)}`));
     this.offEvents = this.runtime.events.on(() => void this.refresh());
     this.timer = setInterval(() => void this.refresh(), WATCH_MS);

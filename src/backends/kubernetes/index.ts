@@ -1,7 +1,7 @@
 // The Kubernetes backend. Import the backend class from here only lazily (it loads @kubernetes/client-node).
 export { KubernetesBackend, type KubernetesBackendDeps } from './kubernetes-backend';
 export { LazyKubernetesBackend, KUBERNETES_CHUNK } from './lazy';
-export { kubernetesOptionsFromEnv, DEFAULT_KUBE_IMAGE, POD_SSH_PORT, type KubernetesBackendOptions } from './options';
+export { kubernetesOptionsFromEnv, kubernetesEnabledInEnv, DEFAULT_KUBE_IMAGE, POD_SSH_PORT, type KubernetesBackendOptions } from './options';
 export { KUBERNETES_CAPABILITIES } from './capabilities';
 export { nodeOffers, nodeGpu, requestedByNode, GPU_RESOURCES, TOLERATED_TAINTS } from './offers';
 export { podManifest, podResources, gpuProductLabel } from './pod-spec';

@@ -22,15 +22,20 @@ export const DEFAULT_KUBE_IMAGE = 'dstackai/base:0.15-base-ubuntu24.04';
 /** The sshd port inside the pod. */
 export const POD_SSH_PORT = 10022;
 
+/** Whether the environment turns the backend on: DSTACK_VSC_KUBERNETES=1 (or true), or a DSTACK_VSC_KUBE_CONTEXT. */
+export function kubernetesEnabledInEnv(env: NodeJS.ProcessEnv): boolean {
+  const on = env['DSTACK_VSC_KUBERNETES'];
+  return on === '1' || on === 'true' || Boolean(env['DSTACK_VSC_KUBE_CONTEXT']);
+}
+
 /**
  * The Kubernetes configuration in the environment, or null when it is not configured: DSTACK_VSC_KUBERNETES=1
  * (or DSTACK_VSC_KUBE_CONTEXT) turns it on; DSTACK_VSC_KUBE_CONTEXT, DSTACK_VSC_KUBE_NAMESPACE,
  * DSTACK_VSC_KUBE_PRICE ($/hour) and DSTACK_VSC_KUBE_IMAGE are optional; KUBECONFIG names the kubeconfig.
  */
 export function kubernetesOptionsFromEnv(env: NodeJS.ProcessEnv): KubernetesBackendOptions | null {
-  const on = env['DSTACK_VSC_KUBERNETES'];
+  if (!kubernetesEnabledInEnv(env)) return null;
   const context = env['DSTACK_VSC_KUBE_CONTEXT'];
-  if (!(on === '1' || on === 'true') && !context) return null;
   const options: KubernetesBackendOptions = {};
   const kubeconfig = env['KUBECONFIG'];
   if (kubeconfig) options.kubeconfig = kubeconfig;
