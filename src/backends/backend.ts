@@ -72,6 +72,12 @@ export interface InstanceJob {
 /** The provider's current view of one instance. `gone` is a value, not an error. */
 export type ProviderState = 'pending' | 'running' | 'stopping' | 'gone';
 
+/**
+ * Why an instance that `create` accepted will never start (closed): nothing can take it (a pod no node can
+ * schedule), or its container cannot be created (an image that cannot be pulled).
+ */
+export type StartFailureCode = 'no_capacity' | 'container_error';
+
 export interface ProviderInstance {
   instanceId: string;
   state: ProviderState;
@@ -84,6 +90,11 @@ export interface ProviderInstance {
   providerId?: string;
   /** What the in-instance agent last reported, where the backend can read it. */
   report?: AgentReport;
+  /**
+   * The provider says it will never start: no capacity fails over to the next offer as a refused `create`
+   * does, a container error ends the job. `message` names the cause and the fix (no secrets).
+   */
+  startFailure?: { code: StartFailureCode; message: string };
 }
 
 /** What the agent on an instance reports: readiness, init outcome, activity and GPU use. */

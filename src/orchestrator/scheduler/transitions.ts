@@ -5,7 +5,7 @@ import type { ProviderInstance } from '../../backends/backend';
 import type { Backend } from '../../backends/backend';
 import type { BackendId } from '../../backends/offer';
 import type { OrchestratorEvent } from '../events';
-import type { InstanceRecord, RunRecord } from '../model/run';
+import type { InstanceRecord, ProvisioningAttempt, RunRecord } from '../model/run';
 import {
   FINISHED_RUN_STATUSES, JOB_TERMINATION_REASONS, RUN_TERMINATION_REASONS,
   type InstanceStatus, type InstanceTerminationReason, type JobTerminationReason, type RunTerminationReason,
@@ -118,6 +118,10 @@ function stepProvisioning(ctx: Ctx, run: RunRecord): void {
     return;
   }
   absorbView(inst, view);
+  if (view.startFailure) {
+    failStart(ctx, run, inst, view.startFailure);
+    return;
+  }
   if (view.report?.initExitCode !== undefined && view.report.initExitCode !== 0) {
     run.exitCode = view.report.initExitCode;
     beginTermination(ctx, run, 'container_exited_with_error');
@@ -137,6 +141,32 @@ function stepProvisioning(ctx: Ctx, run: RunRecord): void {
   }
   const since = run.provisionedAt ?? run.submissionStartedAt;
   if (ctx.now - since >= ctx.options.provisioningTimeoutSecs * 1000) beginTermination(ctx, run, 'waiting_runner_limit_exceeded');
+}
+
+/**
+ * The provider will never start the instance `create` accepted (a pod no node can take, an image that cannot be
+ * pulled): the refusal is recorded as an attempt of that offer with the provider's message, and the instance is
+ * terminated. No capacity then moves on to the next offer, as a refused create does (the provision step of this
+ * pass tries it; none left: failed_to_start_due_to_no_capacity); a container that cannot be created ends the job
+ * as dstack's creating_container_error.
+ */
+function failStart(ctx: Ctx, run: RunRecord, inst: InstanceRecord, failure: NonNullable<ProviderInstance['startFailure']>): void {
+  terminateInstance(ctx, inst, 'create_failed');
+  const created = [...run.attempts].reverse().find((a) => a.submission === run.submission && a.outcome === 'created'
+    && a.backend === inst.backend && a.region === inst.offer.region && a.instanceType === inst.offer.instanceType);
+  if (created) {
+    const attempt: ProvisioningAttempt = { ...created, at: ctx.now, outcome: failure.code === 'no_capacity' ? 'no_capacity' : 'invalid', error: failure.message };
+    run.attempts.push(attempt);
+    ctx.events.push({ kind: 'attempt', run: run.name, attempt });
+  }
+  if (failure.code === 'container_error' || !created) {
+    beginTermination(ctx, run, failure.code === 'container_error' ? 'creating_container_error' : 'failed_to_start_due_to_no_capacity');
+    return;
+  }
+  run.instanceId = null;
+  run.provisionedAt = null;
+  run.nextOfferIndex = created.offerIndex + 1;
+  setRunStatus(ctx, run, 'submitted', 'submitted');
 }
 
 function stepRunning(ctx: Ctx, run: RunRecord): void {
