@@ -1,22 +1,26 @@
 // The Kubernetes backend, through @kubernetes/client-node: offers from the nodes (allocatable minus what pods
-// request), a pod per run (its sshd keys in a Secret of the same name), the API server's port-forward as the only way in (a local listener per pod), and
-// the pod's status read as the orchestrator's state. This module loads client-node: import it lazily
-// (src/backends/kubernetes/lazy.ts; bundled as dist/kubernetes.js).
+// request), a pod per run (its sshd keys in a Secret of the same name), the API server's port-forward as the
+// only way in (a local listener per pod), and the pod's status read as the orchestrator's state, learnt from a
+// watch on our pods (pod-watch.ts; a list where the watch is down). A pod no node can take, or whose image
+// cannot be pulled, is reported as a start failure whenever it happens. This module loads client-node: import
+// it lazily (src/backends/kubernetes/lazy.ts; bundled as dist/kubernetes.js).
 
 import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import type { Backend, InstanceJob, ProviderInstance, Requirements, ResourceTags } from '../backend';
+import type { Backend, InstanceJob, ProviderInstance, Requirements, ResourceTags, StartFailureCode } from '../backend';
 import { BackendError } from '../backend';
 import type { Offer } from '../offer';
 import { generateKeyPair } from '../ssh/keys';
 import { KUBERNETES_CAPABILITIES } from './capabilities';
 import { httpCode, toBackendError, type ClusterRef } from './errors';
-import { ANNOTATION_HOST_KEY, LABEL_INSTALLATION, labelValue, podName, tagsOfPod } from './labels';
+import { ANNOTATION_HOST_KEY, LABEL_INSTALLATION, LABEL_INSTANCE, labelValue, podName, tagsOfPod } from './labels';
 import { nodeOffers } from './offers';
 import { DEFAULT_KUBE_IMAGE, POD_SSH_PORT, type KubernetesBackendOptions } from './options';
 import type { PodAgents } from './pod-agents';
 import { podSecretManifest, podSecretName, type SecretManifest } from './pod-secret';
 import { podManifest } from './pod-spec';
 import { podVerdict, providerStateOf, type PodVerdict } from './pod-state';
+import { PodWatch, type PodWatchOptions } from './pod-watch';
+import { podWatchSource } from './pod-watch-source';
 import { PodTunnels } from './tunnel';
 
 export type { KubernetesBackendOptions } from './options';
@@ -27,8 +31,10 @@ export interface KubernetesBackendDeps {
   agents?: PodAgents;
   /** How long `create` waits for the scheduler's decision (and an early image pull failure). Default 10 s. */
   scheduleWaitMs?: number;
-  /** Poll interval of that wait. Default 250 ms. */
+  /** Poll interval of that wait while the pod watch is down. Default 250 ms. */
   pollMs?: number;
+  /** The pod watch's bounds and reconnection delays. */
+  watch?: PodWatchOptions;
 }
 
 /** The verbs the backend needs, checked with SelfSubjectAccessReview before it creates anything. */
@@ -41,7 +47,7 @@ const NEEDED: { verb: string; resource: string; subresource?: string }[] = [
 // client-node 1.x is an ES module: bundles inline it (dist/kubernetes.js is CommonJS); from source, Node's
 // require(esm) (Node >= 20.19) or tsx loads it. 1.4.0 is pinned: 2.x needs Node >= 22.19 (its undici 8).
 // A plain require so esbuild inlines the package into the chunk.
-const { AuthorizationV1Api, CoreV1Api, KubeConfig, PortForward } = require('@kubernetes/client-node') as typeof K8s;
+const { AuthorizationV1Api, CoreV1Api, KubeConfig, PortForward, Watch } = require('@kubernetes/client-node') as typeof K8s;
 type V1Pod = K8s.V1Pod;
 type V1Secret = K8s.V1Secret;
 type CoreV1Api = K8s.CoreV1Api;
@@ -50,7 +56,10 @@ type PortForward = K8s.PortForward;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface Clients { core: CoreV1Api; authz: AuthorizationV1Api; pf: PortForward; ref: ClusterRef }
+/** How many gone pods `refresh` remembers (the orchestrator asks about each at most a pass or two after). */
+const GONE_REMEMBERED = 1_000;
+
+interface Clients { core: CoreV1Api; authz: AuthorizationV1Api; pf: PortForward; ref: ClusterRef; watch: PodWatch<V1Pod> }
 
 /** The Kubernetes backend. */
 export class KubernetesBackend implements Backend {
@@ -58,6 +67,8 @@ export class KubernetesBackend implements Backend {
   readonly capabilities = KUBERNETES_CAPABILITIES;
   private clients: Clients | undefined;
   private accessChecked = false;
+  /** Pods seen gone, oldest first. */
+  private readonly gone = new Set<string>();
   readonly tunnels: PodTunnels;
 
   constructor(private readonly options: KubernetesBackendOptions = {}, private readonly deps: KubernetesBackendDeps = {}) {
@@ -84,7 +95,10 @@ export class KubernetesBackend implements Backend {
     const cluster = kc.getCurrentCluster();
     if (!context || !cluster) throw new BackendError('invalid', 'kubernetes: the kubeconfig has no current context: set DSTACK_VSC_KUBE_CONTEXT or run `kubectl config use-context <name>`.');
     const namespace = this.options.namespace ?? kc.getContextObject(context)?.namespace ?? 'default';
-    this.clients = { core: kc.makeApiClient(CoreV1Api), authz: kc.makeApiClient(AuthorizationV1Api), pf: new PortForward(kc), ref: { server: cluster.server, context, namespace } };
+    const core = kc.makeApiClient(CoreV1Api);
+    // One watch for every pod of ours in the namespace (they all carry the instance label).
+    const watch = new PodWatch(podWatchSource({ kc, core, Watch }, namespace, LABEL_INSTANCE), this.deps.watch);
+    this.clients = { core, authz: kc.makeApiClient(AuthorizationV1Api), pf: new PortForward(kc), ref: { server: cluster.server, context, namespace }, watch };
     return this.clients;
   }
 
@@ -153,6 +167,7 @@ export class KubernetesBackend implements Backend {
       throw err;
     }
     let pod: V1Pod;
+    const { watch } = this.client();
     try {
       pod = await this.client().core.createNamespacedPod({ namespace: this.client().ref.namespace, body: manifest as V1Pod });
     } catch (err) {
@@ -165,6 +180,9 @@ export class KubernetesBackend implements Backend {
       if (!again) throw toBackendError(err, 'create pods', this.client().ref);
       return this.view(again, tags.instanceId);
     }
+    this.gone.delete(name);
+    watch.add(name);
+    watch.remember(pod);
     pod = await this.awaitScheduling(pod, offer, tags);
     return this.view(pod, tags.instanceId);
   }
@@ -195,29 +213,50 @@ export class KubernetesBackend implements Backend {
     }
   }
 
-  /** Waits (bounded) for the scheduler's decision: unschedulable = no capacity, an image that can't be pulled = invalid. */
+  /**
+   * Waits (bounded) for the scheduler's decision, woken by the watch (polling while it is down): a pod no node
+   * can take is removed and refused as no capacity, so the orchestrator tries the next offer at once. Anything
+   * else that is not pending (running, an image that cannot be pulled) returns at once.
+   */
   private async awaitScheduling(pod: V1Pod, offer: Offer, tags: ResourceTags): Promise<V1Pod> {
     const name = pod.metadata?.name ?? podName(tags.instanceId);
     const deadline = Date.now() + (this.deps.scheduleWaitMs ?? 10_000);
     let current: V1Pod = pod;
     for (;;) {
       const v = podVerdict(current);
-      if (v.kind === 'unschedulable' || v.kind === 'image_pull') {
+      if (v.kind === 'unschedulable') {
         await this.terminate(tags.instanceId);
-        throw this.verdictError(v, name, offer);
+        this.client().watch.untrack(name);
+        throw new BackendError('no_capacity', this.startFailure(v, name, offer.instanceType).message);
       }
       if (v.kind !== 'pending' || Date.now() >= deadline) return current;
-      await sleep(this.deps.pollMs ?? 250);
-      const next = await this.readPod(name);
+      const next = await this.nextState(name, current, deadline - Date.now());
       if (!next) return current;
       current = next;
     }
   }
 
-  private verdictError(v: PodVerdict & { kind: 'unschedulable' | 'image_pull' }, name: string, offer: Offer): BackendError {
+  /** The pod after its next change (the watch) or a poll interval (no live watch), within `ms`; null once deleted. */
+  private async nextState(name: string, current: V1Pod, ms: number): Promise<V1Pod | null> {
+    const { watch } = this.client();
+    if (await watch.ready()) {
+      const seen = watch.get(name);
+      if (seen && seen.metadata?.resourceVersion !== current.metadata?.resourceVersion) return seen;
+      await watch.changed(name, ms);
+      if (watch.isLive) return watch.get(name) ?? null;
+    } else {
+      await sleep(Math.min(ms, this.deps.pollMs ?? 250));
+    }
+    return this.readPod(name);
+  }
+
+  /** Why the pod will never start, in words naming the pod, the node or image, the API's reason and the fix. */
+  private startFailure(v: PodVerdict & { kind: 'unschedulable' | 'image_pull' }, name: string, node: string | undefined): { code: StartFailureCode; message: string } {
     const { ref } = this.client();
-    if (v.kind === 'unschedulable') return new BackendError('no_capacity', `kubernetes: pod ${name} cannot be scheduled on node ${offer.instanceType} (context ${ref.context}): ${v.message}`);
-    return new BackendError('invalid', `kubernetes: cannot pull image ${v.image} for pod ${name} (context ${ref.context}): ${v.message}. Check \`image\` in the configuration (and registry_auth for a private registry).`);
+    if (v.kind === 'unschedulable') {
+      return { code: 'no_capacity', message: `kubernetes: pod ${name} cannot be scheduled${node ? ` on node ${node}` : ''} (context ${ref.context}): ${v.message}` };
+    }
+    return { code: 'container_error', message: `kubernetes: cannot pull image ${v.image} for pod ${name} (context ${ref.context}): ${v.message}. Check \`image\` in the configuration (and registry_auth for a private registry).` };
   }
 
   /** The orchestrator's view of a pod; running pods get their tunnel, and the agent's report where agents run. */
@@ -226,9 +265,10 @@ export class KubernetesBackend implements Backend {
     const name = pod.metadata?.name ?? podName(instanceId);
     const verdict = podVerdict(pod);
     const view: ProviderInstance = { instanceId, state: providerStateOf(verdict), tags, providerId: name };
-    if (verdict.kind === 'image_pull') {
-      // The pull failed after create returned: the environment can't start (shown as the container failing to start).
-      view.report = { ready: false, initExitCode: 125 };
+    if (verdict.kind === 'unschedulable' || verdict.kind === 'image_pull') {
+      // Whenever it happens before the pod runs: the orchestrator fails over (no capacity) or ends the job.
+      view.startFailure = this.startFailure(verdict, name, pinnedNode(pod));
+      await this.deps.agents?.note(instanceId, view.startFailure.message);
       return view;
     }
     if (verdict.kind !== 'running') return view;
@@ -252,11 +292,35 @@ export class KubernetesBackend implements Backend {
   }
 
   async refresh(instanceIds: string[]): Promise<ProviderInstance[]> {
-    return Promise.all(instanceIds.map(async (id) => {
-      const pod = await this.readPod(podName(id));
+    const { watch } = this.client();
+    // A pod seen gone stays gone (names are never reused): asking again must not reopen a closed watch.
+    const asked = instanceIds.filter((id) => !this.gone.has(podName(id)));
+    watch.track(asked.map(podName));
+    const pods = asked.length > 0 ? await this.currentPods() : new Map<string, V1Pod>();
+    const views = await Promise.all(instanceIds.map(async (id) => {
+      const pod = pods.get(podName(id));
       if (!pod) return { instanceId: id, state: 'gone' as const, tags: { installation: '', runName: '', instanceId: id } };
       return this.view(pod, id);
     }));
+    // The watch closes once nothing it tracks is left.
+    for (const v of views) if (v.state === 'gone') this.markGone(podName(v.instanceId));
+    return views;
+  }
+
+  /** Remembers a pod as gone (a bounded set) and stops watching for it. */
+  private markGone(name: string): void {
+    this.gone.add(name);
+    if (this.gone.size > GONE_REMEMBERED) this.gone.delete(this.gone.values().next().value as string);
+    this.client().watch.untrack(name);
+  }
+
+  /** Our pods by name: the watch's cache while it is live, else one list (the watch is down or not allowed). */
+  private async currentPods(): Promise<Map<string, V1Pod>> {
+    const { watch } = this.client();
+    const byName = (items: Iterable<V1Pod>): Map<string, V1Pod> => new Map([...items].flatMap((p) => (p.metadata?.name ? [[p.metadata.name, p] as const] : [])));
+    if (await watch.ready()) return byName(watch.pods());
+    const list = await this.call('list pods', (c) => c.core.listNamespacedPod({ namespace: c.ref.namespace, labelSelector: LABEL_INSTANCE }));
+    return byName(list.items);
   }
 
   async listTagged(installation: string): Promise<ProviderInstance[]> {
@@ -293,9 +357,17 @@ export class KubernetesBackend implements Backend {
     await this.deps.agents?.forget(instanceId);
   }
 
-  /** Closes the tunnels and the agents' SSH connections (the CLI's exit). */
+  /** Closes the pod watch, the tunnels and the agents' SSH connections (the CLI's exit). */
   async close(): Promise<void> {
+    this.clients?.watch.stop();
     await this.deps.agents?.close();
     await this.tunnels.close();
   }
+}
+
+/** The node a pod is on or pinned to (its node affinity's hostname), for messages. */
+function pinnedNode(pod: V1Pod): string | undefined {
+  if (pod.spec?.nodeName) return pod.spec.nodeName;
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  return terms.flatMap((t) => t.matchExpressions ?? []).find((e) => e.key === 'kubernetes.io/hostname')?.values?.[0];
 }

@@ -3,6 +3,7 @@
 // the job and the code, starts the agent (init, readiness marker, activity, the environment's sshd on the
 // pod's loopback) and reads its status on every refresh. SDK-free: the tunnel is passed in.
 
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { AgentReport, InstanceJob, ResourceTags } from '../backend';
 import { renewAndRead, reportOf, withTimeout } from '../ssh/agent/agent-refresh';
@@ -62,6 +63,8 @@ export class PodAgents {
   private readonly known: KnownHosts;
   private readonly conns = new Map<string, Promise<SshConnection>>();
   private readonly starting = new Map<string, Promise<void>>();
+  /** Instances whose start failure is already in their log. */
+  private readonly noted = new Set<string>();
 
   constructor(private readonly options: PodAgentsOptions) {
     this.jobs = new JobRecords(path.join(options.stateDir, 'kubernetes', 'jobs'));
@@ -81,6 +84,20 @@ export class PodAgents {
   /** The pod's init output on this machine (what `logs` reads), copied from the agent on every refresh. */
   logFile(instanceId: string): string {
     return path.join(this.options.stateDir, 'kubernetes', 'logs', `${instanceId}.log`);
+  }
+
+  /**
+   * Adds a line from the orchestrator (why the pod will never start) to the pod's log, once per instance, and only
+   * while the agent has not started: its init output is appended after what this copy holds.
+   */
+  async note(instanceId: string, line: string): Promise<void> {
+    if (this.noted.has(instanceId)) return;
+    this.noted.add(instanceId);
+    const rec = await this.jobs.read(instanceId);
+    if (rec && rec.startedAt !== null) return;
+    const file = this.logFile(instanceId);
+    await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await fsp.appendFile(file, `${line}\n`, { mode: 0o600 });
   }
 
   /** Keeps the job for the agent and pins the pod's host key, before the pod is created. Idempotent. */

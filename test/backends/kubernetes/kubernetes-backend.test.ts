@@ -5,12 +5,14 @@
 // pod spec holds no secret: the sshd keys are in a labelled Secret it references, the run's env is not there.
 
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { Client } from 'ssh2';
 import { BackendError, type InstanceJob } from '../../../src/backends/backend';
 import { KubernetesBackend } from '../../../src/backends/kubernetes/kubernetes-backend';
 import { ENV_AUTHORIZED_KEY, ENV_HOST_KEY } from '../../../src/backends/kubernetes/bootstrap';
 import { SECRET_AUTHORIZED_KEY, SECRET_HOST_KEY } from '../../../src/backends/kubernetes/pod-secret';
+import { PodAgents } from '../../../src/backends/kubernetes/pod-agents';
 import { LocalSshServer } from '../../../src/backends/local/ssh-server';
 import { generateKeyPair, publicKeyBlob } from '../../../src/backends/ssh/keys';
 import type { Offer } from '../../../src/backends/offer';
@@ -28,6 +30,17 @@ function job(config: Record<string, unknown>, env: Record<string, string> = {}):
   const j = { runId: 'run-id', runName: 'r', init: [], env, workingDir: null, inactivityDuration: null, maxDuration: null, leaseFile: '/nonexistent' } as InstanceJob;
   (j as InstanceJob & { configuration: Record<string, unknown> }).configuration = config;
   return j;
+}
+
+/** Polls `fn` until it returns something (a functional deadline of 10 s). */
+async function until<T>(fn: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function envOf(pod: Obj): Record<string, string> {
@@ -168,6 +181,23 @@ describe('Kubernetes backend (client-node over HTTP against the fake API server)
     await backend.terminate(tags.instanceId);
   });
 
+  it('a pod the scheduler finds no node for after create returned is a start failure: no capacity, with the scheduler\'s reason', async function () {
+    fakeOnly.call(this);
+    await cluster.close();
+    cluster = await openCluster({ scheduleDelayMs: 300 });
+    if (cluster.fake) addStandardNodes(cluster.fake);
+    const b = new KubernetesBackend({ kubeconfig: cluster.kubeconfig, namespace: cluster.namespace }, { scheduleWaitMs: 50 });
+    const tags = testTags();
+    const offer = await b.listOffers().then((o) => o.find((x) => x.instanceType === 'gpu-node') ?? assert.fail('no offer'));
+    cluster.fake?.addForeignPod('other', 'hog', 'gpu-node', { 'nvidia.com/gpu': '4' });
+    const v = await b.create(offer, tags, RUN_KEY.publicKey, job({ resources: resources({ gpu: { vendor: 'nvidia', name: null, count: { min: 1, max: 1 }, memory: null, total_memory: null, compute_capability: null } }) }));
+    assert.deepEqual([v.state, v.startFailure], ['pending', undefined], 'the scheduler had not decided within the wait');
+    const failed = await until(async () => (await b.refresh([tags.instanceId]))[0]?.startFailure);
+    assert.equal(failed.code, 'no_capacity');
+    assert.match(failed.message, /^kubernetes: pod dstack-vsc-\S+ cannot be scheduled on node gpu-node \(context fake\): 0\/3 nodes are available: .*Insufficient nvidia\.com\/gpu/);
+    await b.close();
+  });
+
   it('a pod no node can take is no capacity, with the scheduler\'s reason, and is removed', async function () {
     fakeOnly.call(this);
     const tags = testTags();
@@ -178,25 +208,36 @@ describe('Kubernetes backend (client-node over HTTP against the fake API server)
     assert.deepEqual(await backend.refresh([tags.instanceId]).then((v) => v.map((x) => x.state)), ['gone'], 'the unschedulable pod was deleted');
   });
 
-  it('an image that cannot be pulled fails create clearly, naming the image', async function () {
+  it('an image that cannot be pulled during create\'s wait is a start failure naming the image and the kubelet\'s reason', async function () {
     fakeOnly.call(this);
     cluster.fake?.unpullable.add('registry.example/no-such:1');
     const tags = testTags();
-    await assert.rejects(backend.create(await offerOf('cpu-node'), tags, RUN_KEY.publicKey, job({ image: 'registry.example/no-such:1', resources: resources() })),
-      (err: unknown) => err instanceof BackendError && err.code === 'invalid' && /cannot pull image registry\.example\/no-such:1/.test(err.message) && /ErrImagePull/.test(err.message));
-    assert.equal(cluster.fake?.pods.size, 0);
+    const v = await backend.create(await offerOf('cpu-node'), tags, RUN_KEY.publicKey, job({ image: 'registry.example/no-such:1', resources: resources() }));
+    assert.equal(v.state, 'pending');
+    assert.equal(v.startFailure?.code, 'container_error');
+    assert.match(v.startFailure?.message ?? '', /^kubernetes: cannot pull image registry\.example\/no-such:1 for pod dstack-vsc-\S+ \(context fake\): ErrImagePull: .*not found\. Check `image` in the configuration/);
+    assert.equal(v.report, undefined, 'not an init exit code: the environment never started');
   });
 
-  it('an image pull failing after create returned reports the environment failed to start', async function () {
+  it('an image pull failing after create returned is a start failure at the next refresh, and in the run\'s log once', async function () {
     fakeOnly.call(this);
-    const slow = new KubernetesBackend({ kubeconfig: cluster.kubeconfig, namespace: cluster.namespace }, { scheduleWaitMs: 0 });
+    await cluster.close();
+    cluster = await openCluster({ startDelayMs: 300 });
+    if (cluster.fake) addStandardNodes(cluster.fake);
+    const agents = new PodAgents({ stateDir: cluster.dir });
+    const slow = new KubernetesBackend({ kubeconfig: cluster.kubeconfig, namespace: cluster.namespace }, { agents, scheduleWaitMs: 50 });
     cluster.fake?.unpullable.add('registry.example/late:1');
     const tags = testTags();
-    const v = await slow.create(await offerOf('cpu-node'), tags, RUN_KEY.publicKey, job({ image: 'registry.example/late:1', resources: resources() }));
-    assert.equal(v.state, 'pending');
-    const [r] = await slow.refresh([tags.instanceId]);
-    assert.equal(r?.state, 'pending');
-    assert.deepEqual(r?.report, { ready: false, initExitCode: 125 });
+    const v = await slow.create(await slow.listOffers().then((o) => o.find((x) => x.instanceType === 'cpu-node') ?? assert.fail('no offer')), tags, RUN_KEY.publicKey, job({ image: 'registry.example/late:1', resources: resources() }));
+    assert.deepEqual([v.state, v.startFailure], ['pending', undefined], 'create returned before the pull');
+    const failed = await until(async () => (await slow.refresh([tags.instanceId]))[0]?.startFailure);
+    assert.equal(failed.code, 'container_error');
+    assert.match(failed.message, /cannot pull image registry\.example\/late:1 for pod .*: (ErrImagePull|ImagePullBackOff): /);
+    await slow.refresh([tags.instanceId]);
+    assert.equal(readFileSync(agents.logFile(tags.instanceId), 'utf8'), `${failed.message}\n`, '`logs` shows it, once');
+    assert.equal(cluster.fake?.pods.size, 1, 'the orchestrator terminates it (refresh only reports)');
+    await slow.close();
+    await agents.forget(tags.instanceId);
   });
 
   it('a verb RBAC denies is refused before anything is created', async function () {
@@ -309,7 +350,7 @@ describe('Kubernetes backend (client-node over HTTP against the fake API server)
     const found = await restarted.listTagged('install-a');
     assert.deepEqual(found.map((f) => f.tags), [mine]);
     assert.equal(found[0]?.instanceId, mine.instanceId);
-    if (cluster.fake) assert.equal(cluster.fake.received.find((r) => r.method === 'GET' && r.query.get('labelSelector') !== null)?.query.get('labelSelector'), 'dstack-vsc/installation=install-a');
+    if (cluster.fake) assert.ok(cluster.fake.received.some((r) => r.method === 'GET' && r.path === `/api/v1/namespaces/${cluster.namespace}/pods` && r.query.get('labelSelector') === 'dstack-vsc/installation=install-a'), 'listed by the installation\'s label');
     await restarted.terminate(mine.instanceId);
     await restarted.terminate(theirs.instanceId);
     await restarted.close();

@@ -4,9 +4,14 @@
 // SelfSubjectAccessReview with scriptable denials, and pods/portforward over a websocket in the
 // v4.channel.k8s.io framing (channel byte; the first frame of each channel carries the port, little-endian)
 // proxied to a real TCP server of the test's choosing. A tiny scheduler places a created pod on a node that
-// fits its requests, affinity and taints, or leaves it Pending/Unschedulable with the scheduler's message;
-// scripted images fail to pull. Pods go Pending -> Running `startDelayMs` after they are placed, unless a
-// secret (or key) their env references is missing: then, like the kubelet, they wait in CreateContainerConfigError.
+// fits its requests, affinity and taints, or leaves it Pending/Unschedulable with the scheduler's message
+// (at once, or `scheduleDelayMs` later); scripted images fail to pull. Pods go Pending -> Running
+// `startDelayMs` after they are placed, unless a secret (or key) their env references is missing: then, like
+// the kubelet, they wait in CreateContainerConfigError.
+// Pods have resourceVersions and can be watched (`?watch=true`, namespaced or across namespaces, with a label
+// selector and a resourceVersion to resume from) as the real API server streams them: chunked JSON lines
+// {type: ADDED|MODIFIED|DELETED, object}, every change since that version replayed first, a 410 ERROR event
+// for a version older than the last `compact()`. Tests can drop every open watch, as a broken connection would.
 
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -39,8 +44,10 @@ export interface Received { method: string; path: string; query: URLSearchParams
 export interface FakeKubeOptions {
   /** Bearer token every request must carry (absent: any). */
   token?: string;
-  /** ms from placement to Running (default 0: the next read sees Running). */
+  /** ms from placement to Running (default 0: at once after the create's response). */
   startDelayMs?: number;
+  /** ms from creation to the scheduler's decision (default 0: the create's response carries it). */
+  scheduleDelayMs?: number;
 }
 
 /** A fake node for `addNode`. */
@@ -72,13 +79,21 @@ function status(code: number, reason: string, message: string): Obj {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
 }
 
+/** A label selector's `key=value` and `key` (the label exists) terms, all of which must hold. */
 function matchesSelector(labels: Record<string, string> | undefined, selector: string | null): boolean {
   if (!selector) return true;
   return selector.split(',').every((term) => {
     const [k, v] = term.split('=');
-    return k !== undefined && (labels ?? {})[k] === v;
+    if (k === undefined || k === '') return false;
+    return v === undefined ? (labels ?? {})[k] !== undefined : (labels ?? {})[k] === v;
   });
 }
+
+/** One pod change, as a watch streams it. */
+interface PodEvent { rv: number; type: 'ADDED' | 'MODIFIED' | 'DELETED'; namespace: string; object: Obj }
+
+/** An open watch: its scope, and the response its events are written to. */
+interface PodWatcher { namespace: string | null; selector: string | null; res: http.ServerResponse }
 
 function requestsOf(pod: Obj): Record<string, number> {
   const total: Record<string, number> = {};
@@ -107,8 +122,18 @@ export class FakeKube {
   onCreate: ((pod: Obj) => void) | undefined;
   /** Answer every pod creation with 403 (RBAC denies it although the review said yes). */
   forbidCreate = false;
+  /** Answer every watch with 403 (a Role without the `watch` verb). */
+  forbidWatch = false;
   /** Pods placed at (ms), for the Pending -> Running clock. */
   private readonly placedAt = new Map<string, number>();
+  /** Every pod change since the start (the watch's replay log) and the open watches. */
+  private readonly podEvents: PodEvent[] = [];
+  private readonly watchers = new Set<PodWatcher>();
+  /** Watches resuming from a version below this get 410 Gone (see `compact`). */
+  private compactedBelow = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Pods (uids) with a kubelet retry pending. */
+  private readonly retrying = new Set<string>();
   private readonly sockets = new Set<net.Socket>();
   private readonly wss: WsServer = new WebSocketServer({ noServer: true, handleProtocols: (p: Set<string>) => (p.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false) });
   private resourceVersion = 1;
@@ -145,11 +170,55 @@ export class FakeKube {
 
   /** Adds a running pod of someone else's on a node (its requests count against the node). */
   addForeignPod(namespace: string, name: string, node: string, requests: Record<string, string>): void {
-    this.pods.set(`${namespace}/${name}`, {
+    const pod: Obj = {
       kind: 'Pod', apiVersion: 'v1', metadata: { name, namespace, uid: `uid-${name}`, labels: {} },
       spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox', resources: { requests } }] },
       status: { phase: 'Running' },
-    });
+    };
+    this.pods.set(`${namespace}/${name}`, pod);
+    this.changed(pod, 'ADDED');
+  }
+
+  /** Changes a pod as a controller would (the test's script), bumping its resourceVersion and telling the watches. */
+  updatePod(namespace: string, name: string, mutate: (pod: Obj) => void): void {
+    const pod = this.pods.get(`${namespace}/${name}`);
+    if (!pod) throw new Error(`no pod ${namespace}/${name}`);
+    mutate(pod);
+    this.changed(pod, 'MODIFIED');
+  }
+
+  /** Open watches (a connection counts until the server sees it close). */
+  get watchCount(): number {
+    return this.watchers.size;
+  }
+
+  /** Breaks every open watch's connection (as a dropped network or a restarted API server would); returns how many. */
+  dropWatches(): number {
+    const n = this.watchers.size;
+    for (const w of [...this.watchers]) {
+      this.watchers.delete(w);
+      w.res.socket?.destroy();
+    }
+    return n;
+  }
+
+  /**
+   * Forgets the change log up to now, as etcd compaction does, after some other object's write moved the
+   * cluster-wide version on: a watch resuming from any version seen so far gets 410 Gone; a new list's works.
+   */
+  compact(): void {
+    this.resourceVersion += 1;
+    this.compactedBelow = this.resourceVersion;
+  }
+
+  /** Pod reads (get and list, watches excepted): what a watch-driven client should not need. */
+  podReads(): Received[] {
+    return this.received.filter((r) => r.method === 'GET' && /^\/api\/v1\/(namespaces\/[^/]+\/)?pods(\/[^/]+)?$/.test(r.path) && r.query.get('watch') !== 'true');
+  }
+
+  /** Watch requests for pods. */
+  podWatches(): Received[] {
+    return this.received.filter((r) => r.method === 'GET' && r.query.get('watch') === 'true');
   }
 
   /** Pod creations as the server received them. */
@@ -190,6 +259,10 @@ export class FakeKube {
   }
 
   async close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const w of this.watchers) w.res.end();
+    this.watchers.clear();
     this.wss.close();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -217,8 +290,9 @@ export class FakeKube {
     if (method === 'GET' && url.pathname === '/version') return this.send(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake' });
     if (method === 'GET' && url.pathname === '/api/v1/nodes') return this.send(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata: { resourceVersion: String(this.resourceVersion) }, items: this.nodes });
     if (method === 'GET' && url.pathname === '/api/v1/pods') {
+      if (url.searchParams.get('watch') === 'true') return this.watchPods(res, null, url);
       const items = [...this.pods.values()].map((p) => this.advance(p)).filter((p) => matchesSelector(p['metadata']['labels'], url.searchParams.get('labelSelector')));
-      return this.send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
+      return this.send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(this.resourceVersion) }, items });
     }
     if (method === 'POST' && url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
       const attrs = (body?.['spec']?.['resourceAttributes'] ?? {}) as Obj;
@@ -233,8 +307,9 @@ export class FakeKube {
       const ns = decodeURIComponent(m[1] ?? '');
       const name = m[2] === undefined ? undefined : decodeURIComponent(m[2]);
       if (name === undefined && method === 'GET') {
+        if (url.searchParams.get('watch') === 'true') return this.watchPods(res, ns, url);
         const items = [...this.pods.values()].filter((p) => p['metadata']['namespace'] === ns && matchesSelector(p['metadata']['labels'], url.searchParams.get('labelSelector'))).map((p) => this.advance(p));
-        return this.send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
+        return this.send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(this.resourceVersion) }, items });
       }
       if (name === undefined && method === 'POST') return this.createPod(ns, body, res);
       const pod = name === undefined ? undefined : this.pods.get(`${ns}/${name}`);
@@ -242,7 +317,9 @@ export class FakeKube {
       if (method === 'GET') return this.send(res, 200, this.advance(pod));
       if (method === 'DELETE') {
         this.pods.delete(`${ns}/${name}`);
-        return this.send(res, 200, { ...pod, metadata: { ...pod['metadata'], deletionTimestamp: new Date().toISOString() } });
+        const gone = { ...pod, metadata: { ...pod['metadata'], deletionTimestamp: new Date().toISOString() } };
+        this.changed(gone, 'DELETED');
+        return this.send(res, 200, gone);
       }
     }
     return this.send(res, 404, status(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`));
@@ -288,9 +365,65 @@ export class FakeKube {
     pod['metadata'] = { ...pod['metadata'], namespace: ns, uid: `uid-${name}-${this.resourceVersion++}`, creationTimestamp: new Date().toISOString() };
     pod['status'] = { phase: 'Pending', conditions: [] };
     this.pods.set(`${ns}/${name}`, pod);
-    this.schedule(pod);
+    const delay = this.options.scheduleDelayMs ?? 0;
+    if (delay > 0) {
+      this.later(delay, pod, () => { this.schedule(pod); this.changed(pod, 'MODIFIED'); });
+    } else {
+      this.schedule(pod);
+    }
+    this.changed(pod, 'ADDED');
     this.onCreate?.(pod);
     this.send(res, 201, pod);
+  }
+
+  /** Runs `fn` in `ms` if the pod still exists then (timers end with the server). */
+  private later(ms: number, pod: Obj, fn: () => void): void {
+    const key = `${pod['metadata']['namespace']}/${pod['metadata']['name']}`;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (this.pods.get(key) === pod) fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  /** Records a pod change: a new resourceVersion, the replay log, and every open watch that selects it. */
+  private changed(pod: Obj, type: PodEvent['type']): void {
+    this.resourceVersion += 1;
+    pod['metadata']['resourceVersion'] = String(this.resourceVersion);
+    const event: PodEvent = { rv: this.resourceVersion, type, namespace: pod['metadata']['namespace'] as string, object: JSON.parse(JSON.stringify(pod)) as Obj };
+    this.podEvents.push(event);
+    for (const w of this.watchers) this.stream(w, event);
+  }
+
+  private stream(w: PodWatcher, e: PodEvent): void {
+    if ((w.namespace !== null && e.namespace !== w.namespace) || !matchesSelector(e.object['metadata']['labels'], w.selector)) return;
+    w.res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
+  }
+
+  /**
+   * A pod watch: chunked JSON lines. From a resourceVersion, every later change first (410 Gone in an ERROR
+   * event when the log was compacted past it); without one, the current pods as ADDED. Then live changes.
+   */
+  private watchPods(res: http.ServerResponse, namespace: string | null, url: URL): void {
+    if (this.forbidWatch) return this.send(res, 403, status(403, 'Forbidden', `pods is forbidden: User "test" cannot watch resource "pods" in API group "" in the namespace "${namespace ?? ''}"`));
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
+    const w: PodWatcher = { namespace, selector: url.searchParams.get('labelSelector'), res };
+    const from = url.searchParams.get('resourceVersion') ?? '';
+    if (from !== '' && from !== '0' && Number(from) < this.compactedBelow) {
+      res.end(`${JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${from} (${this.compactedBelow})`) })}\n`);
+      return;
+    }
+    if (from === '' || from === '0') {
+      for (const pod of this.pods.values()) this.stream(w, { rv: 0, type: 'ADDED', namespace: pod['metadata']['namespace'] as string, object: this.advance(pod) });
+    } else {
+      for (const e of this.podEvents) if (e.rv > Number(from)) this.stream(w, e);
+    }
+    this.watchers.add(w);
+    const seconds = Number(url.searchParams.get('timeoutSeconds') ?? '0');
+    const timer = seconds > 0 ? setTimeout(() => { this.watchers.delete(w); res.end(); }, seconds * 1000) : undefined;
+    // The response's close: the client went away (or the server ended the watch).
+    res.on('close', () => { clearTimeout(timer); this.watchers.delete(w); });
   }
 
   /** Places the pod on the first node that fits, or records the scheduler's reason. */
@@ -316,37 +449,54 @@ export class FakeKube {
       pod['spec']['nodeName'] = node['metadata']['name'];
       this.placedAt.set(pod['metadata']['uid'] as string, Date.now());
       pod['status']['conditions'] = [{ type: 'PodScheduled', status: 'True' }];
+      // The kubelet's clock: the container starts (or its image fails to pull) startDelayMs after placement.
+      this.later(this.options.startDelayMs ?? 0, pod, () => this.advance(pod));
       return;
     }
     const detail = [...reasons].map(([r, n]) => `${n} ${r}`).join(', ');
     pod['status']['conditions'] = [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: `0/${this.nodes.length} nodes are available: ${detail}. preemption: 0/${this.nodes.length} nodes are available.` }];
   }
 
-  /** The pod's status now: Running once placed long enough, image pull failures for scripted images. */
+  /** The pod's status now (told to the watches when it changed): Running once placed long enough, image pull failures for scripted images. */
   private advance(pod: Obj): Obj {
+    const before = JSON.stringify(pod['status']);
+    this.step(pod);
+    if (JSON.stringify(pod['status']) !== before && this.pods.has(`${pod['metadata']['namespace']}/${pod['metadata']['name']}`)) this.changed(pod, 'MODIFIED');
+    return pod;
+  }
+
+  private step(pod: Obj): void {
     const placed = this.placedAt.get(pod['metadata']['uid'] as string);
-    if (placed === undefined || pod['status']['phase'] !== 'Pending') return pod;
+    if (placed === undefined || pod['status']['phase'] !== 'Pending') return;
+    if (Date.now() - placed < (this.options.startDelayMs ?? 0)) return;
     const container = ((pod['spec']['containers'] ?? []) as Obj[])[0] ?? {};
     const image = container['image'] as string;
     if (this.unpullable.has(image)) {
-      const first = !pod['status']['containerStatuses'];
-      pod['status']['containerStatuses'] = [{ name: container['name'], image, ready: false, restartCount: 0, state: { waiting: first
-        ? { reason: 'ErrImagePull', message: `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found` }
-        : { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } } }];
-      return pod;
+      if (pod['status']['containerStatuses']) return;
+      pod['status']['containerStatuses'] = [{ name: container['name'], image, ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull', message: `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found` } } }];
+      // The kubelet backs off and reports ImagePullBackOff shortly after the first failure.
+      this.later(100, pod, () => {
+        pod['status']['containerStatuses'][0]['state'] = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } };
+        this.changed(pod, 'MODIFIED');
+      });
+      return;
     }
-    if (Date.now() - placed < (this.options.startDelayMs ?? 0)) return pod;
     const configError = this.configError(pod);
     if (configError !== null) {
       pod['status']['containerStatuses'] = [{ name: container['name'], image, ready: false, restartCount: 0, state: { waiting: { reason: 'CreateContainerConfigError', message: configError } } }];
-      return pod;
+      // The kubelet retries: once the secret is there, the container starts (one retry pending per pod).
+      const uid = pod['metadata']['uid'] as string;
+      if (!this.retrying.has(uid)) {
+        this.retrying.add(uid);
+        this.later(200, pod, () => { this.retrying.delete(uid); this.advance(pod); });
+      }
+      return;
     }
     pod['status'] = {
       phase: 'Running', podIP: '10.244.0.17', hostIP: '192.168.0.2', startTime: new Date(placed).toISOString(),
       conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }],
       containerStatuses: [{ name: container['name'], image, ready: true, restartCount: 0, state: { running: { startedAt: new Date().toISOString() } } }],
     };
-    return pod;
   }
 
   private upgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
