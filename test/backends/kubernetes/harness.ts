@@ -1,24 +1,49 @@
-// Where the Kubernetes suite points: the project's fake API server on 127.0.0.1 (default), or a real cluster
-// when DSTACK_VSC_KUBE_E2E_KUBECONFIG names a kubeconfig (context DSTACK_VSC_KUBE_E2E_CONTEXT, namespace
-// DSTACK_VSC_KUBE_E2E_NAMESPACE); tests that script the fake are skipped there. The kubeconfig the tests use
-// is written to a temp dir: ~/.kube is never read or written.
+// Where the Kubernetes suite points: the project's fake API server on 127.0.0.1 (the default, and CI's), or a
+// real cluster when asked for explicitly: DSTACK_VSC_KUBE_E2E=1 AND KUBECONFIG naming its kubeconfig (a
+// developer's KUBECONFIG alone is never used), context DSTACK_VSC_KUBE_E2E_CONTEXT (default: the current one),
+// namespace DSTACK_VSC_KUBE_E2E_NAMESPACE (default dvs-test; it must exist), and the image of the SSH test
+// DSTACK_VSC_KUBE_E2E_IMAGE (default: dstack's base image). Tests that script the fake are skipped there. The
+// kubeconfig written for the fake goes to a temp dir: ~/.kube is never read or written.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ResourceTags } from '../../../src/backends/backend';
+import { DEFAULT_KUBE_IMAGE } from '../../../src/backends/kubernetes/options';
 import { FakeKube, type FakeKubeOptions } from './fake-kube/server';
 
-/** A real cluster's kubeconfig, when the suite should run against one. */
-export const REAL_KUBECONFIG = process.env['DSTACK_VSC_KUBE_E2E_KUBECONFIG'];
+/** A real cluster to run the suite against. */
+export interface RealCluster {
+  kubeconfig: string;
+  /** '' = the kubeconfig's current context. */
+  context: string;
+  namespace: string;
+  image: string;
+}
+
+/** The real cluster `env` asks for (DSTACK_VSC_KUBE_E2E=1 and KUBECONFIG), else null; opting in without KUBECONFIG is an error. */
+export function realClusterFromEnv(env: NodeJS.ProcessEnv): RealCluster | null {
+  if (env['DSTACK_VSC_KUBE_E2E'] !== '1') return null;
+  const kubeconfig = env['KUBECONFIG'] ?? '';
+  if (kubeconfig === '') throw new Error('DSTACK_VSC_KUBE_E2E=1 runs the Kubernetes suite against the cluster KUBECONFIG names: set KUBECONFIG to its kubeconfig.');
+  return {
+    kubeconfig, context: env['DSTACK_VSC_KUBE_E2E_CONTEXT'] ?? '', namespace: env['DSTACK_VSC_KUBE_E2E_NAMESPACE'] || 'dvs-test',
+    image: env['DSTACK_VSC_KUBE_E2E_IMAGE'] || DEFAULT_KUBE_IMAGE,
+  };
+}
+
+/** The real cluster of this run, or null (the fake). */
+export const REAL_CLUSTER = realClusterFromEnv(process.env);
 
 /** The token the fake demands (not a secret: only the fake knows it). */
 export const TEST_TOKEN = 'dstack-vsc-test-token';
-export const TEST_NAMESPACE = process.env['DSTACK_VSC_KUBE_E2E_NAMESPACE'] ?? 'dvs-test';
+/** The namespace of the suite's pods. */
+export const TEST_NAMESPACE = REAL_CLUSTER?.namespace ?? 'dvs-test';
 
 /** The cluster a test talks to. */
 export interface Cluster {
   kubeconfig: string;
+  /** '' = the kubeconfig's current context. */
   context: string;
   namespace: string;
   fake: FakeKube | undefined;
@@ -41,8 +66,8 @@ export function writeKubeconfig(dir: string, server: string, context = 'fake', n
 /** Starts the fake (or points at the real cluster). */
 export async function openCluster(options: FakeKubeOptions = {}): Promise<Cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dvs-kube-'));
-  if (REAL_KUBECONFIG) {
-    return { kubeconfig: REAL_KUBECONFIG, context: process.env['DSTACK_VSC_KUBE_E2E_CONTEXT'] ?? '', namespace: TEST_NAMESPACE, fake: undefined, dir, async close() { fs.rmSync(dir, { recursive: true, force: true }); } };
+  if (REAL_CLUSTER) {
+    return { kubeconfig: REAL_CLUSTER.kubeconfig, context: REAL_CLUSTER.context, namespace: REAL_CLUSTER.namespace, fake: undefined, dir, async close() { fs.rmSync(dir, { recursive: true, force: true }); } };
   }
   const fake = await FakeKube.start({ token: TEST_TOKEN, ...options });
   return {

@@ -26,7 +26,7 @@ describe('Kubernetes backend, lazily loaded and registered', () => {
 
   it('loads the module on the first call, once; closing an unloaded backend loads nothing', async () => {
     let loads = 0;
-    const lazy = new LazyKubernetesBackend({ kubeconfig: cluster.kubeconfig, namespace: cluster.namespace }, {}, () => { loads += 1; return kubeModule; });
+    const lazy = new LazyKubernetesBackend({ kubeconfig: cluster.kubeconfig, ...(cluster.context ? { context: cluster.context } : {}), namespace: cluster.namespace }, {}, () => { loads += 1; return kubeModule; });
     assert.equal(lazy.capabilities.containerNative, true);
     await lazy.close();
     assert.equal(loads, 0, 'constructing and closing do not load client-node');
@@ -41,7 +41,7 @@ describe('Kubernetes backend, lazily loaded and registered', () => {
     const state = mkdtempSync(path.join(tmpdir(), 'dvs-kube-state-'));
     try {
       assert.equal(createBackends(state, {}).has('kubernetes'), false);
-      const backends = createBackends(state, { DSTACK_VSC_KUBERNETES: '1', KUBECONFIG: cluster.kubeconfig, DSTACK_VSC_KUBE_NAMESPACE: cluster.namespace, DSTACK_VSC_KUBE_PRICE: '0.5' });
+      const backends = createBackends(state, { DSTACK_VSC_KUBERNETES: '1', KUBECONFIG: cluster.kubeconfig, ...(cluster.context ? { DSTACK_VSC_KUBE_CONTEXT: cluster.context } : {}), DSTACK_VSC_KUBE_NAMESPACE: cluster.namespace, DSTACK_VSC_KUBE_PRICE: '0.5' });
       const kube = backends.get('kubernetes');
       assert.ok(kube instanceof LazyKubernetesBackend);
       const offers = await kube.listOffers();

@@ -89,6 +89,14 @@ function matchesSelector(labels: Record<string, string> | undefined, selector: s
   });
 }
 
+/** Why the kubelet cannot parse an image reference (as the distribution reference grammar says), else null. */
+function invalidImageReason(image: string): string | null {
+  const repository = image.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+  if (/[A-Z]/.test(repository)) return `invalid reference format: repository name (${repository}) must be lowercase`;
+  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/.test(repository)) return 'invalid reference format';
+  return null;
+}
+
 /** One pod change, as a watch streams it. */
 interface PodEvent { rv: number; type: 'ADDED' | 'MODIFIED' | 'DELETED'; namespace: string; object: Obj }
 
@@ -471,6 +479,12 @@ export class FakeKube {
     if (Date.now() - placed < (this.options.startDelayMs ?? 0)) return;
     const container = ((pod['spec']['containers'] ?? []) as Obj[])[0] ?? {};
     const image = container['image'] as string;
+    const invalid = invalidImageReason(image);
+    if (invalid !== null) {
+      // The kubelet parses the reference before any pull: no registry is contacted.
+      if (!pod['status']['containerStatuses']) pod['status']['containerStatuses'] = [{ name: container['name'], image, ready: false, restartCount: 0, state: { waiting: { reason: 'InvalidImageName', message: `Failed to apply default image tag "${image}": couldn't parse image name "${image}": ${invalid}` } } }];
+      return;
+    }
     if (this.unpullable.has(image)) {
       if (pod['status']['containerStatuses']) return;
       pod['status']['containerStatuses'] = [{ name: container['name'], image, ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull', message: `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found` } } }];
