@@ -9,4 +9,5 @@ export { podSecretManifest, podSecretName, SECRET_AUTHORIZED_KEY, SECRET_HOST_KE
 export { podVerdict, providerStateOf, type PodVerdict } from './pod-state';
 export { PodAgents, ENVIRONMENT_SSH_PORT, podHostKeyAlias } from './pod-agents';
 export { PodTunnels } from './tunnel';
+export { PodWatch, type PodWatchSource, type PodWatchOptions, type WatchHandle, type WatchedPod } from './pod-watch';
 export { LABEL_INSTALLATION, LABEL_RUN, LABEL_INSTANCE, labelValue, podLabels, podName, tagsOfPod } from './labels';
