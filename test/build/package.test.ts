@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { configurationSchemaText } from '../../src/schema';
 import { ROOT, run } from './temp-copy';
 import { zipEntries } from './vsix-reader';
 
@@ -38,6 +39,18 @@ describe('npm run package', function () {
     const unexpected = entries.filter((e) => !ALLOWED.some((r) => r.test(e)));
     assert.deepEqual(unexpected, []);
     assert.deepEqual(entries.filter((e) => /(^|\/)(src|test|node_modules)\/|\.map$|\.ts$/.test(e)), []);
+  });
+
+  it('its yamlValidation gives every dstack file name the schema, from a file the .vsix holds (redhat.vscode-yaml reads it there)', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { yamlValidation: { fileMatch: string[]; url: string }[] } };
+    const contributions = manifest.contributes.yamlValidation;
+    assert.equal(contributions.length, 1);
+    const { fileMatch, url } = contributions[0]!;
+    for (const pattern of ['*.dstack.yml', '*.dstack.yaml', '.dstack.yml']) assert.ok(fileMatch.includes(pattern), `fileMatch has ${pattern}: ${fileMatch.join(', ')}`);
+    assert.match(url, /^\.\//, 'a path relative to the extension folder, not a web address');
+    const entry = `extension/${path.posix.normalize(url)}`;
+    assert.ok(entries.includes(entry), `${entry} is in the .vsix: ${entries.filter((e) => e.includes('schema')).join(', ')}`);
+    assert.equal(fs.readFileSync(path.join(ROOT, url), 'utf8'), configurationSchemaText(), 'the packaged schema is the current one');
   });
 
   it('its manifest starts the bundled extension', () => {

@@ -10,6 +10,7 @@ import { gpuTokenCandidates, regionCandidates } from './catalog-values';
 import { fieldMarkdown } from './docs';
 import { blockPathAt, collectSiblingsBelow, declaredType, lineAt, shapeOf, splitLines, topLevelItems, type Lines } from './yaml-lines';
 import { acceptsBoolean, effectiveType, enumValuesOf, fieldsOf, isListType, isObjectType, itemsOf, specAt } from './value-types';
+import { schemaOfferedValues } from './yaml-extension';
 
 /** What the host knows that the file does not. */
 export interface CompletionOptions {
@@ -133,7 +134,28 @@ function keySnippet(key: string, spec: FieldSpec): string {
   return `${key}: $0`;
 }
 
+/**
+ * Value candidates, where one that replaces the whole value with a value the JSON schema itself offers at this
+ * property (its default, example or an enum value) counts as a `schema` candidate: yaml-language-server offers the
+ * same label there, so beside it ours would be a duplicate (e.g. `24GB`, the `gpu` example and a catalog memory size).
+ */
 function valueCandidates(
+  path: readonly (string | number)[],
+  t: ValueType,
+  spec: FieldSpec | undefined,
+  typed: string,
+  range: OffsetRange,
+  lines: Lines,
+  quoted: boolean,
+  needsSpace = false,
+): CompletionCandidate[] {
+  const out = rawValueCandidates(path, t, spec, typed, range, lines, quoted, needsSpace);
+  if (typeof path[path.length - 1] === 'number') return out;
+  const offered = schemaOfferedValues(spec, t);
+  return out.map((c) => (c.source !== 'schema' && c.range.start === range.start && offered.has(c.label) ? { ...c, source: 'schema' } : c));
+}
+
+function rawValueCandidates(
   path: readonly (string | number)[],
   t: ValueType,
   spec: FieldSpec | undefined,
