@@ -4,7 +4,7 @@
 
 import type { Backend, Requirements } from '../backends/backend';
 import type { Offer } from '../backends/offer';
-import { configurationRequirements, selectOffers } from './offers';
+import { backendOfferLists, configurationRequirements, selectOffers } from './offers';
 import { interpolate, normalizeRetry, resolveEnv } from '../schema';
 import type { DevEnvironmentConfiguration } from '../schema/model';
 import type { RunSpec } from './model/run';
@@ -58,12 +58,7 @@ export async function planDevEnvironment(config: DevEnvironmentConfiguration, in
   }
   const env = plainEnv;
   const requirements = configurationRequirements(config);
-  const lists: Offer[][] = [];
-  for (const backend of inputs.backends) {
-    if (requirements.backends && !requirements.backends.includes(backend.id)) continue;
-    lists.push(await backend.listOffers(requirements));
-  }
-  const selection = selectOffers(lists, requirements);
+  const selection = selectOffers(await backendOfferLists(inputs.backends, requirements), requirements);
   const offers = selection.offers.filter((o) => o.availability !== 'no_quota' && o.availability !== 'not_available' && o.availability !== 'busy').slice(0, MAX_OFFERS_TRIED);
   const maxDuration = typeof config.max_duration === 'number' ? config.max_duration : null;
   const spec: RunSpec = {

@@ -27,9 +27,9 @@ let activeRuntime: ExtensionRuntime | undefined;
 function register(context: vscode.ExtensionContext, log: Log): DstackExtensionApi {
   const diagnostics = new DstackDiagnostics(log);
   context.subscriptions.push(diagnostics);
-  registerLanguageFeatures(context);
   const experience = wireExperience(context, diagnostics, log);
   activeRuntime = experience.host;
+  registerLanguageFeatures(context, experience.host);
   log(`activated (VS Code ${vscode.version})`);
   return {
     commandIds: COMMAND_IDS,

@@ -3,6 +3,8 @@ export { OFFER_CONSTRAINTS, CONSTRAINT_FIELD, type OfferConstraint } from './con
 export { DEFAULT_DISK_GB, chooseDiskGB, intersectRanges } from './disk';
 export { compileRequirements, matchesRequirements, inRange, type OfferMatcher } from './match';
 export { mergeByPrice, sortByPrice, orderOffers, unavailableLast, isAvailable } from './order';
+export { backendOfferLists } from './backend-lists';
+export { OfferListCache, type CachedOfferLists, type OfferListCacheOptions } from './offer-list-cache';
 export { selectOffers, filterOffers, sizeForRequirements, type OfferSelection } from './select';
 export { explainNoMatch, type NoMatchExplanation, type ConstraintImpact } from './explain';
 export { groupGpus, type GpuGroup, type GpuGroupBy } from './group';

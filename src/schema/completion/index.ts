@@ -4,5 +4,8 @@ export type { CandidateKind, CandidateSource, CompletionCandidate, OffsetRange, 
 export { completeAt, type CompletionOptions } from './complete';
 export { hoverAt, type HoverInfo } from './hover';
 export { quickFixesFor, fixDurationUnit, type FixableDiagnostic, type QuickFix, type QuickFixKind } from './quick-fixes';
-export { applyLensSummary, gpuSummary, pricePerHourText, type ApplyLensSummary } from './apply-lens';
+export {
+  applyLensRequest, applyLensSummary, gpuSummary, listingFailedSummary, listingSummary, pricePerHourText, summarizeOffers,
+  type ApplyLensRequest, type ApplyLensStatus, type ApplyLensSummary,
+} from './apply-lens';
 export { candidatesBesideYamlExtension, YAML_EXTENSION_ID } from './yaml-extension';
