@@ -36,6 +36,9 @@ export class DstackDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('dstack');
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly validated = new vscode.EventEmitter<{ uri: vscode.Uri; text: string; result: ValidationResult }>();
+  /** Fires after each validation with the text that was validated (tests count them). */
+  readonly onDidValidate = this.validated.event;
 
   constructor(private readonly log: Log) {
     this.subscriptions.push(
@@ -51,6 +54,7 @@ export class DstackDiagnostics implements vscode.Disposable {
     const result = validateText(text, uri.fsPath);
     this.collection.set(uri, result.diagnostics.map((d) => toVscodeDiagnostic(d, uri)));
     this.log(`validated ${path.basename(uri.fsPath)}: ${result.diagnostics.length} problem(s)`);
+    this.validated.fire({ uri, text, result });
     return result;
   }
 
@@ -71,6 +75,7 @@ export class DstackDiagnostics implements vscode.Disposable {
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
     for (const s of this.subscriptions) s.dispose();
+    this.validated.dispose();
     this.collection.dispose();
   }
 

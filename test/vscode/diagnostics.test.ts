@@ -1,6 +1,7 @@
 // Diagnostics of the language core reach the Problems panel (vscode.languages.getDiagnostics).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { CHANGE_DEBOUNCE_MS } from '../../src/vscode/diagnostics';
 import { activatedApi, diagnosticsWhen, dstackDiagnostics, fixture } from './helpers';
 
 suite('diagnostics', () => {
@@ -54,5 +55,47 @@ suite('diagnostics', () => {
       `a problem names max_duration; got ${broken.map((d) => d.message).join(' | ')}`);
     await vscode.commands.executeCommand('undo');
     await diagnosticsWhen(uri, (d) => d.length === 0);
+  });
+
+  test('quick edits are validated once, with the final text, after the debounce window', async () => {
+    const api = await activatedApi();
+    const uri = fixture('train.dstack.yml');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    await diagnosticsWhen(uri, (d) => d.length === 0);
+    const validated: string[] = [];
+    const changedAt: number[] = [];
+    const subs = [
+      api.experience.diagnostics.onDidValidate((v) => { if (v.uri.toString() === uri.toString()) validated.push(v.text); }),
+      vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.uri.toString() === uri.toString() && e.contentChanges.length > 0) changedAt.push(Date.now()); }),
+    ];
+    const firstValidation = new Promise<void>((resolve) => {
+      const sub = api.experience.diagnostics.onDidValidate((v) => {
+        if (v.uri.toString() !== uri.toString()) return;
+        sub.dispose();
+        resolve();
+      });
+    });
+    try {
+      const N = 8;
+      // Sent at once (a burst of keystrokes): each is its own change event, in order.
+      const applied = await Promise.all(Array.from({ length: N }, (_, i) => {
+        const edit = new vscode.WorkspaceEdit();
+        edit.insert(uri, new vscode.Position(0, 0), `# edit ${i}\n`);
+        return vscode.workspace.applyEdit(edit);
+      }));
+      assert.deepEqual(applied, applied.map(() => true));
+      assert.equal(changedAt.length, N);
+      const gaps = changedAt.slice(1).map((t, i) => t - (changedAt[i] as number));
+      assert.ok(gaps.every((g) => g < CHANGE_DEBOUNCE_MS), `the edits came within the debounce window of each other (gaps ${gaps.join(', ')} ms)`);
+      assert.deepEqual(validated, [], 'nothing is validated while typing');
+      await firstValidation;
+      // Another debounce window (and more) with no edits: a second validation would have come by now.
+      await new Promise((r) => setTimeout(r, 2 * CHANGE_DEBOUNCE_MS));
+      assert.equal(validated.length, 1, `${N} quick edits validated ${validated.length} times`);
+      assert.equal(validated[0], editor.document.getText(), 'the one validation saw every edit');
+      assert.match(validated[0] as string, /^# edit 7\n# edit 6\n/);
+    } finally {
+      for (const s of subs) s.dispose();
+    }
   });
 });
