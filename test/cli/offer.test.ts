@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { catalogOffers } from '../../src/backends/catalog';
+import type { Offer } from '../../src/backends/offer';
 import { runCli } from '../../src/cli/run-cli';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -15,6 +17,23 @@ async function cli(argv: string[], cwd = ROOT): Promise<{ code: number; out: str
     stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, env: {}, cwd, confirm: async () => false,
   });
   return { code, out, err };
+}
+
+/** Offer JSON rows as `instance_type region price` lines, for comparing whole lists with the catalog's. */
+function rows(offers: { instance_type: string; region: string; price: number }[]): string[] {
+  return offers.map((o) => `${o.instance_type} ${o.region} ${o.price}`);
+}
+
+/** The AWS catalog offers that satisfy `keep`, in the catalog's price order, as `rows` lines. */
+function catalogRows(keep: (o: Offer) => boolean): string[] {
+  return catalogOffers('aws').filter(keep).map((o) => `${o.instanceType} ${o.region} ${o.pricePerHour}`);
+}
+
+/** `offer -b aws --json` over every catalog offer (no display limit) with extra flags. */
+async function awsOffers(flags: string[]): Promise<{ requirements: { resources: Record<string, any>; spot: boolean | null }; offers: any[]; total_offers: number }> {
+  const { code, out, err } = await cli(['offer', '-b', 'aws', '--max-offers', '100000', '--json', ...flags]);
+  assert.equal(code, 0, err);
+  return JSON.parse(out);
 }
 
 describe('dstack-vsc offer', () => {
@@ -109,6 +128,64 @@ describe('dstack-vsc offer', () => {
     assert.deepEqual(json.gpus.map((g: { name: string; backend: string; regions: string[] }) => [g.name, g.backend, g.regions]), [['H100', 'aws', ['us-east-1', 'us-west-2']]]);
   });
 
+  it('--cpu: a minimum, an exact count and an architecture the catalog lacks select exactly the catalog offers with those CPUs', async () => {
+    const atLeast = await awsOffers(['--cpu', '64..']);
+    assert.deepEqual(atLeast.requirements.resources.cpu, { arch: null, count: { min: 64, max: null } });
+    const expected = catalogRows((o) => o.resources.cpus >= 64);
+    assert.ok(expected.length > 0 && expected.length < catalogOffers('aws').length, 'the flag removes some catalog offers and keeps some');
+    assert.deepEqual(rows(atLeast.offers), expected);
+    assert.equal(atLeast.total_offers, expected.length);
+    assert.ok(atLeast.offers.every((o) => o.resources.cpus >= 64));
+    const exact = await awsOffers(['--cpu', '8']);
+    assert.deepEqual(rows(exact.offers), catalogRows((o) => o.resources.cpus === 8));
+    assert.ok(exact.offers.length > 0);
+    const arm = await awsOffers(['--cpu', 'arm:4..']);
+    assert.equal(catalogOffers('aws').filter((o) => o.resources.cpuArch === 'arm').length, 0, 'the offline AWS catalog is x86 only');
+    assert.deepEqual(arm.offers, []);
+    const { out } = await cli(['offer', '-b', 'aws', '--cpu', '64..', '--max-offers', '1']);
+    assert.match(out, / Resources {4}cpu=64\.\. mem=0GB\.\. gpu=0\.\. /);
+  });
+
+  it('--memory: a minimum and a range select exactly the catalog offers with that much memory', async () => {
+    const big = await awsOffers(['--memory', '500GB..']);
+    assert.deepEqual(big.requirements.resources.memory, { min: 500, max: null });
+    const expected = catalogRows((o) => o.resources.memoryGB >= 500);
+    assert.ok(expected.length > 0);
+    assert.deepEqual(rows(big.offers), expected);
+    assert.equal(big.total_offers, expected.length);
+    const range = await awsOffers(['--memory', '16GB..32GB']);
+    assert.deepEqual(rows(range.offers), catalogRows((o) => o.resources.memoryGB >= 16 && o.resources.memoryGB <= 32));
+    assert.ok(range.offers.every((o) => o.resources.memory_mib >= 16 * 1024 && o.resources.memory_mib <= 32 * 1024));
+  });
+
+  it('--instance-type (repeatable): only those types, in every catalog region that has them', async () => {
+    const one = await awsOffers(['--instance-type', 'g5.xlarge']);
+    const expected = catalogRows((o) => o.instanceType === 'g5.xlarge');
+    assert.ok(expected.length > 1, 'g5.xlarge is priced in several regions');
+    assert.deepEqual(rows(one.offers), expected);
+    const two = await awsOffers(['--instance-type', 'g5.xlarge', '--instance-type', 'p4d.24xlarge']);
+    assert.deepEqual(rows(two.offers), catalogRows((o) => o.instanceType === 'g5.xlarge' || o.instanceType === 'p4d.24xlarge'));
+    assert.deepEqual(new Set(two.offers.map((o) => o.instance_type)), new Set(['g5.xlarge', 'p4d.24xlarge']));
+    const none = await cli(['offer', '-b', 'aws', '--instance-type', 'no.such-type']);
+    assert.equal(none.code, 0);
+    assert.match(none.out, /No matching instance offers available/);
+  });
+
+  it('plain --on-demand: spot=false in the request and the header, only on-demand offers (the offline catalog has no spot ones)', async () => {
+    const onDemand = await awsOffers(['--on-demand']);
+    assert.equal(onDemand.requirements.spot, false);
+    const expected = catalogRows((o) => !o.resources.spot);
+    assert.equal(expected.length, catalogOffers('aws').length, 'the offline catalog prices on-demand instances only');
+    assert.deepEqual(rows(onDemand.offers), expected);
+    assert.ok(onDemand.offers.every((o) => o.spot === false && o.resources.spot === false));
+    const spot = await awsOffers(['--spot']);
+    assert.equal(spot.requirements.spot, true);
+    assert.deepEqual(rows(spot.offers), catalogRows((o) => o.resources.spot));
+    assert.equal((await awsOffers([])).requirements.spot, null, 'without a flag the policy is auto');
+    const { out } = await cli(['offer', '-b', 'aws', '--on-demand', '--max-offers', '1']);
+    assert.match(out, / Spot policy {2}on-demand /);
+  });
+
   it('rejects bad flags with a usage error (exit 2)', async () => {
     for (const [argv, message] of [
       [['--gpu', 'nvidia:amd'], /--gpu nvidia:amd: .*GPU spec vendor conflict/],
@@ -120,6 +197,8 @@ describe('dstack-vsc offer', () => {
       [['--max-price', 'cheap'], /--max-price cheap/],
       [['--max-offers', '0'], /--max-offers 0/],
       [['--format', 'yaml'], /--format yaml: choose plain or json/],
+      [['--cpu', 'lots'], /--cpu lots: /],
+      [['--memory', 'huge'], /--memory huge: /],
     ] as const) {
       const { code, err } = await cli(['offer', ...argv]);
       assert.equal(code, 2, argv.join(' '));
