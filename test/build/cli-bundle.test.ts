@@ -1,0 +1,90 @@
+// The BUNDLED CLI (dist/cli.js, what the README's commands and the package's `bin` run) under plain `node`: no tsx,
+// no node_modules lookups of the sources. Built first when missing or older than the sources.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { catalogOffers } from '../../src/backends/catalog';
+import { COMMANDS } from '../../src/cli/commands';
+import { ROOT, run } from './temp-copy';
+
+const CLI = path.join(ROOT, 'dist/cli.js');
+
+/** The newest modification time of the bundle's inputs (sources, manifest, lock file, build script). */
+function newestInput(): number {
+  let newest = 0;
+  const visit = (p: string): void => {
+    const st = fs.statSync(p);
+    if (st.isDirectory()) for (const e of fs.readdirSync(p)) visit(path.join(p, e));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of ['src', 'package.json', 'package-lock.json', 'esbuild.mjs']) visit(path.join(ROOT, p));
+  return newest;
+}
+
+describe('the bundled CLI (node dist/cli.js)', function () {
+  this.timeout(180_000);
+  let home: string;
+
+  /** Runs the bundle with plain node in a clean environment (own HOME and state dir, no DSTACK_VSC_* from outside). */
+  function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const env = { PATH: process.env['PATH'] ?? '', HOME: home, DSTACK_VSC_STATE_DIR: path.join(home, 'state'), NO_COLOR: '1' };
+    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  before(() => {
+    if (!fs.existsSync(CLI) || fs.statSync(CLI).mtimeMs < newestInput()) {
+      const { status, output } = run(ROOT, process.execPath, ['esbuild.mjs']);
+      assert.equal(status, 0, output);
+    }
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-bundle-'));
+  });
+  after(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it('is a self-contained node script: shebang, executable, no require of the TypeScript sources', () => {
+    const text = fs.readFileSync(CLI, 'utf8');
+    assert.ok(text.startsWith('#!/usr/bin/env node\n'));
+    assert.ok((fs.statSync(CLI).mode & 0o111) !== 0, 'executable');
+    assert.doesNotMatch(text, /require\(["'][^"']*src\/[^"']*\.ts["']\)/);
+  });
+
+  it('validate examples/dev.dstack.yml: ok, exit 0; an invalid file: file:line:col: message, exit 1', () => {
+    const ok = cli(['validate', 'examples/dev.dstack.yml']);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, 'examples/dev.dstack.yml: ok (dev-environment)\n');
+    const bad = path.join(home, 'bad.dstack.yml');
+    fs.writeFileSync(bad, 'type: dev-environment\nide: vscdoe\n');
+    const failed = cli(['validate', bad]);
+    assert.equal(failed.status, 1);
+    assert.match(failed.stderr, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:6: error: .*vscdoe`, 'm'));
+  });
+
+  it('offer --gpu A100 --json: the catalog\'s A100 offers, cheapest first, exit 0', () => {
+    const r = cli(['offer', '--gpu', 'A100', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { offers: { instance_type: string; region: string; price: number; resources: { gpus: { name: string }[] } }[]; total_offers: number };
+    const expected = catalogOffers('aws').filter((o) => o.resources.gpus[0]?.name === 'A100').map((o) => `${o.instanceType} ${o.region} ${o.pricePerHour}`);
+    assert.ok(expected.length > 0);
+    assert.deepEqual(doc.offers.map((o) => `${o.instance_type} ${o.region} ${o.price}`), expected);
+    assert.equal(doc.total_offers, expected.length);
+    assert.ok(doc.offers.every((o) => o.resources.gpus.length > 0 && o.resources.gpus.every((g) => g.name === 'A100')));
+  });
+
+  it('--help lists every command (exit 0); no command prints the usage and exits 2; an unknown one exits 2', () => {
+    const help = cli(['--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^Usage: dstack-vsc <command> \[options\]\n/);
+    for (const c of COMMANDS) assert.match(help.stdout, new RegExp(`^ {2}${c.name} +${c.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    const none = cli([]);
+    assert.equal(none.status, 2);
+    assert.equal(none.stdout, help.stdout);
+    const unknown = cli(['bogus']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown command 'bogus'/);
+    const offerHelp = cli(['offer', '--help']);
+    assert.equal(offerHelp.status, 0);
+    assert.match(offerHelp.stdout, /^Usage: dstack-vsc offer \[-f FILE\] \[--gpu SPEC\]/);
+  });
+});
