@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { Requirements } from '../src/backends/backend';
 import type { Availability, BackendId, Offer } from '../src/backends/offer';
-import { compileRequirements, orderOffers } from '../src/orchestrator/offers';
+import { compileRequirements, filterOffers, orderOffers } from '../src/orchestrator/offers';
 import { percentile, report, timeMany } from './report';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -59,10 +59,9 @@ const request = (over: Partial<Requirements['resources']>, rest: Partial<Require
   spot: null, maxPrice: null, regions: null, instanceTypes: null, ...rest,
 });
 
-/** What `selectOffers` does for one list not yet in price order: match, then sort by price with unavailable offers last. */
+/** What `selectOffers` does for one list not yet in price order: match with its `filterOffers`, then sort by price with unavailable offers last. */
 function matchAndOrder(offers: readonly Offer[], req: Requirements): Offer[] {
-  const matcher = compileRequirements(req);
-  return orderOffers(offers.filter((o) => matcher.matches(o)));
+  return orderOffers(filterOffers(offers, compileRequirements(req)));
 }
 
 function median(samples: number[]): number {

@@ -108,10 +108,20 @@ export function isAvailable(offer: Offer): boolean {
   return !UNAVAILABLE.has(offer.availability);
 }
 
-/** A stable partition: available offers first, unavailable ones after, each group in its order. */
+/** A stable partition: available offers first, unavailable ones after, each group in its order (a new array). */
 export function unavailableLast(offers: readonly Offer[]): Offer[] {
-  const available: Offer[] = [];
-  const unavailable: Offer[] = [];
-  for (const offer of offers) (UNAVAILABLE.has(offer.availability) ? unavailable : available).push(offer);
-  return unavailable.length === 0 ? available : available.concat(unavailable);
+  const n = offers.length;
+  let unavailableCount = 0;
+  for (let i = 0; i < n; i++) if (unavailable((offers[i] as Offer).availability)) unavailableCount++;
+  if (unavailableCount === 0) return offers.slice();
+  // Two write positions in one preallocated array instead of two growing arrays and a concat.
+  const out = new Array<Offer>(n);
+  let nextAvailable = 0;
+  let nextUnavailable = n - unavailableCount;
+  for (let i = 0; i < n; i++) {
+    const offer = offers[i] as Offer;
+    if (unavailable(offer.availability)) out[nextUnavailable++] = offer;
+    else out[nextAvailable++] = offer;
+  }
+  return out;
 }
