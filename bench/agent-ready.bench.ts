@@ -2,7 +2,8 @@
 // by the orchestrator) against the bare floor measured in the same run (connect, upload the same code
 // over SSH, run the same init command). Needs root for a namespaced sshd host; says so and skips otherwise.
 
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,8 +12,9 @@ import { connectSsh, type SshTarget } from '../src/backends/ssh/connect';
 import { sshPaths } from '../src/backends/ssh/config/paths';
 import { ensureClientKey, generateKeyPair } from '../src/backends/ssh/keys';
 import { KnownHosts } from '../src/backends/ssh/known-hosts';
-import { uploadOverSsh } from '../src/backends/ssh/upload-over-ssh';
+import { uploadArchiveOverSsh } from '../src/backends/ssh/upload-over-ssh';
 import { planUpload } from '../src/backends/ssh/upload/plan';
+import { tarStream } from '../src/backends/ssh/upload/tar-writer';
 import { hostsUnavailable, TestHosts } from '../test/harness/hosts';
 import { report } from './report';
 
@@ -37,6 +39,9 @@ export async function run(): Promise<void> {
   mkdirSync(path.join(repo, 'src'), { recursive: true });
   for (let i = 0; i < 50; i++) writeFileSync(path.join(repo, 'src', `m${i}.py`), randomBytes(8000).toString('base64'));
   const plan = await planUpload(repo);
+  // The run's code archive, as apply writes it.
+  const archive = path.join(state, 'code.tar');
+  await pipeline(tarStream(plan.entries), createWriteStream(archive));
   const init = ['echo setting up', 'python3 -c pass 2>/dev/null || true'];
   const hosts = new TestHosts(client.publicKey);
   try {
@@ -47,7 +52,7 @@ export async function run(): Promise<void> {
     for (let rep = 0; rep < REPS; rep++) {
       let t0 = process.hrtime.bigint();
       const floor = await connectSsh(target, { knownHosts: known });
-      await uploadOverSsh(floor, plan, `/root/floor-${rep}`);
+      await uploadArchiveOverSsh(floor, archive, `/root/floor-${rep}`);
       await floor.exec(init.join(' && '), { cwd: `/root/floor-${rep}` });
       floor.close();
       floorTimes.push(Number(process.hrtime.bigint() - t0) / 1e9);
@@ -57,8 +62,8 @@ export async function run(): Promise<void> {
       const agent = new HostAgent(conn, `bench-${rep}`);
       await agent.start({
         instanceId: `bench-${rep}`, env: { DSTACK_RUN_NAME: 'bench' }, init, sshPort: 10100 + rep, authorizedKey: client.publicKey,
-        hostPrivateKey: generateKeyPair().privateKey, inactivitySecs: 0, maxDurationSecs: 0, leaseSecs: 60,
-      }, plan);
+        hostPrivateKey: generateKeyPair().privateKey, inactivitySecs: 0, maxDurationSecs: 0, leaseSecs: 60, codeArchive: archive,
+      });
       for (;;) {
         const s = await agent.status();
         if (s.state === 'ready') break;

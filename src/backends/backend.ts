@@ -43,8 +43,8 @@ export interface ResourceTags {
 }
 
 /**
- * The dev environment an instance runs, for backends that start it themselves at create time (local).
- * Backends that run it over SSH after provisioning ignore it. `env` holds resolved secrets: never log it.
+ * The dev environment an instance runs: backends start it at create time (local, SSH fleets) or keep it
+ * until the instance runs (EC2, pods). `env` holds resolved secrets: never log it.
  */
 export interface InstanceJob {
   runId: string;
@@ -53,8 +53,10 @@ export interface InstanceJob {
   init: string[];
   env: Record<string, string>;
   workingDir: string | null;
-  /** A tar file of the code to extract into the working dir before init (local backend). */
+  /** The run's code (a tar file written at apply), extracted into the working dir before init, on every backend; absent = no code. */
   codeArchive?: string;
+  /** dstack's DSTACK_REPO_ID of that code; absent = `none`. */
+  repoId?: string;
   /** Seconds without activity after which the instance stops itself if no orchestrator holds the lease; null = off. */
   inactivityDuration: number | null;
   /** Seconds after which the instance stops itself; null = off. */

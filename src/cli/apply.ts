@@ -10,7 +10,7 @@ import { finalMessage, runRow } from '../orchestrator/display';
 import { closeBackends } from '../orchestrator/backends-registry';
 import { driveUntil } from '../orchestrator/drive';
 import { isActiveRun, type RunRecord } from '../orchestrator/model/run';
-import { requestStop, submitRun, updateInPlace } from '../orchestrator/orchestrator';
+import { requestStop, updateInPlace } from '../orchestrator/orchestrator';
 import { planDevEnvironment, PlanError, type RunPlan } from '../orchestrator/plan';
 import { openRuntime, type Runtime } from '../orchestrator/runtime';
 import { flag, option, options, parseArgs } from './args';
@@ -21,7 +21,7 @@ import { applyFleet } from './fleet';
 import { configuredPorts, PortUsedError, releasePorts, reservePorts, type ReservedPort } from '../orchestrator/attach/ports';
 import { attachSession, watchInterrupts, type Interrupts } from './attach-session';
 import { handleApplyInterrupt } from './apply-interrupt';
-import { prepareCodeUpload, writeCodeArchive, type PreparedUpload } from '../backends/local/code-upload';
+import { prepareCodeUpload, submitRunWithCode, type PreparedUpload } from '../orchestrator/code-upload';
 import { UploadError } from '../backends/ssh/upload/types';
 
 const FLAGS = [
@@ -129,7 +129,8 @@ export const applyCommand: CliCommand = {
       }
       throw err;
     }
-    // The code upload is planned and its limit checked before anything is provisioned.
+    // The code upload is planned and its limit checked before anything is provisioned; the run carries
+    // exactly this upload to whichever backend provisions it.
     let upload: PreparedUpload;
     try {
       upload = await prepareCodeUpload(path.resolve(io.cwd, file), { noRepo: flag(args, 'no-repo'), env: io.env, stateDir: rt.stateDir });
@@ -193,9 +194,7 @@ export const applyCommand: CliCommand = {
       }
       const interrupts = watchInterrupts();
       try {
-        const archive = await writeCodeArchive(rt.stateDir, upload);
-        if (archive !== null) plan.spec.codeArchive = archive;
-        const run = await submitRun(rt.store, rt.clock, plan.spec, name);
+        const run = await submitRunWithCode(rt, plan.spec, name, upload);
         return await follow(run, rt, io, flag(args, 'detach'), ports, interrupts);
       } finally {
         interrupts.dispose();

@@ -5,11 +5,9 @@
 // ~/.kube/config), DSTACK_VSC_KUBE_CONTEXT (default: the current context), DSTACK_VSC_KUBE_NAMESPACE (default: the
 // context's, else `default`), DSTACK_VSC_KUBE_PRICE ($/hour of every node offer, default 0), DSTACK_VSC_KUBE_IMAGE.
 
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import type { Backend, ResourceTags } from '../backends/backend';
+import type { Backend } from '../backends/backend';
 import type { BackendId } from '../backends/offer';
 import { FakeBackend } from '../backends/fake/fake-backend';
 import { LocalBackend } from '../backends/local/local-backend';
@@ -19,15 +17,11 @@ import type { AwsKeys } from '../backends/aws/client';
 import { kubernetesOptionsFromEnv } from '../backends/kubernetes/options';
 import { LazyKubernetesBackend } from '../backends/kubernetes/lazy';
 import { PodAgents } from '../backends/kubernetes/pod-agents';
-import { planUpload } from '../backends/ssh/upload/plan';
-import type { UploadPlan } from '../backends/ssh/upload/types';
 import type { Clock } from './clock';
 import { systemClock } from './clock';
 import { FleetStore, type StoredFleet } from './fleets/fleet-store';
 import { fleetsFromEnv, fleetsFromSettings } from './fleets/fleet-settings';
 import { FleetsBackend } from './fleets/fleets-backend';
-import { isActiveRun } from './model/run';
-import { Store } from './store/store';
 
 /** Extra inputs of `createBackends` (the extension passes its settings here). */
 export interface BackendsOptions {
@@ -42,16 +36,6 @@ export function allFleets(stateDir: string, env: NodeJS.ProcessEnv, options: Bac
   return [...new FleetStore(stateDir).list(), ...fleetsFromEnv(env), ...fleetsFromSettings(options.sshFleetsSetting, 'dstack.sshFleets')];
 }
 
-/** The repo to upload for a run: the git work tree around its configuration file, else the file's folder. */
-export async function runCode(stateDir: string, tags: ResourceTags): Promise<UploadPlan | undefined> {
-  const state = await new Store(stateDir).read();
-  const run = state.runs.find((r) => r.name === tags.runName && isActiveRun(r));
-  if (!run) return undefined;
-  const dir = path.dirname(path.resolve(run.spec.configurationPath));
-  const top = await promisify(execFile)('git', ['-C', dir, 'rev-parse', '--show-toplevel']).then((r) => r.stdout.trim(), () => '');
-  return planUpload(top !== '' ? top : dir);
-}
-
 /** The configured backends, by id. */
 export function createBackends(stateDir: string, env: NodeJS.ProcessEnv, clock: Clock = systemClock, options: BackendsOptions = {}): Map<BackendId, Backend> {
   const backends = new Map<BackendId, Backend>();
@@ -60,17 +44,17 @@ export function createBackends(stateDir: string, env: NodeJS.ProcessEnv, clock: 
   if (fakeFile) backends.set('fake', new FakeBackend(path.resolve(fakeFile), clock));
   const fleets = (): StoredFleet[] => allFleets(stateDir, env, options);
   if (fleets().length > 0 || fs.existsSync(path.join(stateDir, 'ssh-hosts', 'instances.json'))) {
-    backends.set('remote', new FleetsBackend({ stateDir, fleets, codeFor: (tags) => runCode(stateDir, tags) }));
+    backends.set('remote', new FleetsBackend({ stateDir, fleets }));
   }
   // AWS only when configured; the SDK loads on the backend's first call (a separate chunk in bundles).
   const aws = awsOptionsFromEnv(env);
   if (aws) {
-    const agents = new InstanceAgents({ stateDir, codeFor: (tags) => runCode(stateDir, tags) });
+    const agents = new InstanceAgents({ stateDir });
     backends.set('aws', new LazyAwsBackend(aws, undefined, { agents, ...(options.awsKeys ? { keys: options.awsKeys } : {}) }));
   }
   // Kubernetes only when configured; client-node loads on the backend's first call (dist/kubernetes.js in bundles).
   const kube = kubernetesOptionsFromEnv(env);
-  if (kube) backends.set('kubernetes', new LazyKubernetesBackend(kube, { agents: new PodAgents({ stateDir, codeFor: (tags) => runCode(stateDir, tags) }) }));
+  if (kube) backends.set('kubernetes', new LazyKubernetesBackend(kube, { agents: new PodAgents({ stateDir }) }));
   return backends;
 }
 

@@ -26,8 +26,8 @@ export class RunNotFoundError extends Error {
   }
 }
 
-/** Submits a new run (name given or generated; unique among active runs). Returns the stored record. */
-export async function submitRun(store: Store, clock: Clock, spec: RunSpec, name: string | null): Promise<RunRecord> {
+/** Submits a new run (name given or generated; unique among active runs; `id` fresh unless given). Returns the stored record. */
+export async function submitRun(store: Store, clock: Clock, spec: RunSpec, name: string | null, id: string = randomUUID()): Promise<RunRecord> {
   if (name !== null) {
     const error = runNameError(name);
     if (error) throw new Error(`${spec.configurationPath}: name: ${error}`);
@@ -38,7 +38,7 @@ export async function submitRun(store: Store, clock: Clock, spec: RunSpec, name:
     const runName = name ?? generateRunName(new Set([...active, ...s.runs.map((r) => r.name)]));
     const now = clock.now();
     const run: RunRecord = {
-      id: randomUUID(), name: runName, spec, status: 'submitted', jobStatus: 'submitted', submittedAt: now, statusChangedAt: now,
+      id, name: runName, spec, status: 'submitted', jobStatus: 'submitted', submittedAt: now, statusChangedAt: now,
       submission: 0, submissionStartedAt: now, provisionedAt: null, runningSince: null, lastProvisionedAt: null, nextOfferIndex: 0,
       instanceId: null, attempts: [], retryAttempt: 0, retryAt: null, stopRequest: null, jobTerminationReason: null,
       runTerminationReason: null, exitCode: null, lastActivityAt: null, utilization: [],

@@ -15,22 +15,19 @@ import type { InstanceJob, ProviderInstance, ResourceTags, SshVia } from '../bac
 import type { Offer } from '../offer';
 import { renewAndRead, reportOf, withTimeout } from '../ssh/agent/agent-refresh';
 import { HostAgent } from '../ssh/agent/host-agent';
-import { JobRecords } from '../ssh/agent/job-records';
-import { repoIdOf, systemEnv } from '../ssh/agent/system-env';
+import { codeOf, JobRecords, type JobRecordBase } from '../ssh/agent/job-records';
+import { systemEnv } from '../ssh/agent/system-env';
 import { sshPaths } from '../ssh/config/paths';
 import { connectSsh, type SshConnection } from '../ssh/connect';
 import { ensureClientKey, generateKeyPair } from '../ssh/keys';
 import { KnownHosts } from '../ssh/known-hosts';
 import { shellQuote } from '../ssh/shell-quote';
-import type { UploadPlan } from '../ssh/upload/types';
 import { idleDirOf, idleScript, POWER_OFF_WATCHER, renewIdleScript } from './watchdogs';
 
 /** Options of the instance agents. */
 export interface InstanceAgentsOptions {
   /** The state dir: job records under `aws/jobs/`, our client key and known_hosts under `ssh/`. */
   stateDir: string;
-  /** The code to upload for a run (none: --no-repo). */
-  codeFor?: (tags: ResourceTags) => Promise<UploadPlan | undefined>;
   /** The agent's lease in seconds (the orchestrator's refresh renews it). Default 120. */
   leaseSecs?: number;
   /** Bound of one status read over SSH (default 5 s): a dead link must not stall the scheduler. */
@@ -42,7 +39,7 @@ export interface InstanceAgentsOptions {
 }
 
 /** What the agent needs, kept from `create` until the instance runs (a 0600 file; env and host key are dropped once started). */
-interface JobRecord {
+interface JobRecord extends JobRecordBase {
   tags: ResourceTags;
   gpus: number;
   authorizedKey: string;
@@ -102,6 +99,7 @@ export class InstanceAgents {
       tags, gpus: offer.resources.gpus.length, authorizedKey: sshPublicKey, hostPrivateKey: hostKey.privateKey, hostPublicKey: hostKey.publicKey,
       sshPort: ENVIRONMENT_SSH_PORT, init: job?.init ?? [], workingDir: job?.workingDir ?? null, runId: job?.runId ?? tags.instanceId,
       inactivitySecs: job?.inactivityDuration ?? 0, maxDurationSecs: job?.maxDuration ?? 0, env: job?.env ?? {}, startedAt: null,
+      ...codeOf(job),
     };
   }
 
@@ -215,19 +213,19 @@ export class InstanceAgents {
           await agent.stop();
           await conn.exec(`rm -rf ${shellQuote(idleDirOf(await agent.dir()))}`);
         }
-        const code = await this.options.codeFor?.(rec.tags);
         await agent.start({
           instanceId: id,
-          env: { ...systemEnv({ runId: rec.runId, instanceId: id, runName: rec.tags.runName, hostname, gpus: rec.gpus, repoId: repoIdOf(code) }), ...(rec.env ?? {}) },
+          env: { ...systemEnv({ runId: rec.runId, instanceId: id, runName: rec.tags.runName, hostname, gpus: rec.gpus, repoId: rec.repoId ?? 'none' }), ...(rec.env ?? {}) },
           init: rec.init,
           ...(rec.workingDir !== null ? { workingDir: rec.workingDir } : {}),
+          ...(rec.codeArchive !== undefined ? { codeArchive: rec.codeArchive } : {}),
           sshPort: rec.sshPort,
           authorizedKey: rec.authorizedKey,
           hostPrivateKey: rec.hostPrivateKey ?? '',
           inactivitySecs: rec.inactivitySecs,
           maxDurationSecs: rec.maxDurationSecs,
           leaseSecs: this.options.leaseSecs ?? 120,
-        }, code);
+        });
         const dir = await agent.dir();
         const w = await conn.exec(`setsid sh -c ${shellQuote(POWER_OFF_WATCHER)} watch ${shellQuote(dir)} > /dev/null 2>&1 < /dev/null &`);
         if (w.code !== 0) throw new Error(`Starting the power-off watcher on ${hostname} failed: ${w.stderr.trim()}`);

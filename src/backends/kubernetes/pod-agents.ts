@@ -8,20 +8,17 @@ import * as path from 'node:path';
 import type { AgentReport, InstanceJob, ResourceTags } from '../backend';
 import { renewAndRead, reportOf, withTimeout } from '../ssh/agent/agent-refresh';
 import { HostAgent } from '../ssh/agent/host-agent';
-import { JobRecords } from '../ssh/agent/job-records';
-import { repoIdOf, systemEnv } from '../ssh/agent/system-env';
+import { codeOf, JobRecords, type JobRecordBase } from '../ssh/agent/job-records';
+import { systemEnv } from '../ssh/agent/system-env';
 import { sshPaths } from '../ssh/config/paths';
 import { connectSsh, type SshConnection } from '../ssh/connect';
 import { ensureClientKey, publicKeyBlob } from '../ssh/keys';
 import { KnownHosts } from '../ssh/known-hosts';
-import type { UploadPlan } from '../ssh/upload/types';
 
 /** Options of the pod agents. */
 export interface PodAgentsOptions {
   /** The state dir: job records under `kubernetes/jobs/`, our client key and known_hosts under `ssh/`. */
   stateDir: string;
-  /** The code to upload for a run (none: --no-repo). */
-  codeFor?: (tags: ResourceTags) => Promise<UploadPlan | undefined>;
   /** Port of the environment's sshd the agent starts inside the pod (default 10023). */
   environmentSshPort?: number;
   /** The agent's lease in seconds (default 120). */
@@ -32,7 +29,7 @@ export interface PodAgentsOptions {
 }
 
 /** What the agent needs, kept from `create` until it runs (0600; the env is dropped once the agent holds it). */
-interface JobRecord {
+interface JobRecord extends JobRecordBase {
   tags: ResourceTags;
   gpus: number;
   init: string[];
@@ -113,6 +110,7 @@ export class PodAgents {
     await this.jobs.write({
       tags, gpus, init: job?.init ?? [], workingDir: job?.workingDir ?? null, runId: job?.runId ?? tags.instanceId,
       inactivitySecs: job?.inactivityDuration ?? 0, maxDurationSecs: job?.maxDuration ?? 0, env: job?.env ?? {}, hostPrivateKey: hostKey.privateKey, startedAt: null,
+      ...codeOf(job),
     });
   }
 
@@ -145,15 +143,15 @@ export class PodAgents {
     let p = this.starting.get(id);
     if (!p) {
       p = (async () => {
-        const code = await this.options.codeFor?.(rec.tags);
-        const system = systemEnv({ runId: rec.runId, instanceId: id, runName: rec.tags.runName, hostname: podName, gpus: rec.gpus, repoId: repoIdOf(code) });
+        const system = systemEnv({ runId: rec.runId, instanceId: id, runName: rec.tags.runName, hostname: podName, gpus: rec.gpus, repoId: rec.repoId ?? 'none' });
         await agent.start({
           instanceId: id, env: { ...system, ...(rec.env ?? {}) }, init: rec.init,
           ...(rec.workingDir !== null ? { workingDir: rec.workingDir } : {}),
+          ...(rec.codeArchive !== undefined ? { codeArchive: rec.codeArchive } : {}),
           sshPort: this.environmentPort, authorizedKey: await this.clientPublicKey(),
           hostPrivateKey: rec.hostPrivateKey ?? '',
           inactivitySecs: rec.inactivitySecs, maxDurationSecs: rec.maxDurationSecs, leaseSecs: this.options.leaseSecs ?? 120,
-        }, code);
+        });
         await this.jobs.markStarted(rec);
       })().finally(() => this.starting.delete(id));
       this.starting.set(id, p);

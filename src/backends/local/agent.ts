@@ -68,7 +68,7 @@ export async function runLocalAgent(dir: string, logFile: string): Promise<void>
   const hostfile = path.join(dir, 'mpi-hostfile');
   fs.writeFileSync(hostfile, '127.0.0.1 slots=1\n');
   const system: Record<string, string> = {
-    DSTACK_RUN_ID: job.runId, DSTACK_JOB_ID: job.jobId, DSTACK_RUN_NAME: job.runName, DSTACK_REPO_ID: 'none',
+    DSTACK_RUN_ID: job.runId, DSTACK_JOB_ID: job.jobId, DSTACK_RUN_NAME: job.runName, DSTACK_REPO_ID: job.repoId ?? 'none',
     DSTACK_REPO_DIR: workdir, DSTACK_WORKING_DIR: workdir, DSTACK_NODES_IPS: '127.0.0.1', DSTACK_MASTER_NODE_IP: '127.0.0.1',
     DSTACK_NODE_RANK: '0', DSTACK_NODES_NUM: '1', DSTACK_GPUS_PER_NODE: '0', DSTACK_GPUS_NUM: '0', DSTACK_MPI_HOSTFILE: hostfile,
   };

@@ -12,7 +12,7 @@ import type { Offer } from '../offer';
 import { containerSpecFor } from './agent/container-spec';
 import { renewAndRead, reportOf, withTimeout } from './agent/agent-refresh';
 import { HostAgent, type HostAgentStatus } from './agent/host-agent';
-import { repoIdOf, systemEnv } from './agent/system-env';
+import { systemEnv } from './agent/system-env';
 import { planJobFiles } from './agent/job-files';
 import { writeFileAtomic } from './config/atomic-write';
 import { withFileLock } from './config/file-lock';
@@ -21,7 +21,6 @@ import type { FleetHost } from './fleet-hosts';
 import { generateKeyPair } from './keys';
 import type { KnownHosts } from './known-hosts';
 import { hostOffer, probeHost, type HostFacts } from './probe';
-import type { UploadPlan } from './upload/types';
 import type { EnvironmentEndpoint } from './access';
 
 /** One instance we started on a host (kept in the backend's manifest, so a restart finds it). */
@@ -43,8 +42,6 @@ export interface SshHostsBackendOptions {
   pricePerHour?: number;
   /** Lease the agent honours: the orchestrator must poll `refresh` more often than this. Default 120 s. */
   leaseSecs?: number;
-  /** The code to upload for a run (none: --no-repo). */
-  codeFor?: (tags: ResourceTags) => Promise<UploadPlan | undefined>;
   /** The key authorized in the environment when the orchestrator passes none (our client key). */
   defaultPublicKey?: () => Promise<string>;
   /** How long a probe stays fresh, also across processes (`ssh-hosts/probes.json`). Default 60 s. */
@@ -183,7 +180,6 @@ export class SshHostsBackend implements Backend {
     const record: InstanceRecord = { tags, hostname, sshPort, hostPublicKey: hostKey.publicKey, createdAt: Date.now() };
     await this.update((r) => { r[tags.instanceId] = record; });
     try {
-      const code = await this.options.codeFor?.(tags);
       const files = await planJobFiles(job?.configuration, job?.configurationPath);
       const facts = await this.probe(hostname);
       const container = containerSpecFor(job?.configuration, { runtime: facts.runtime, gpus: facts.gpus.length }, job?.registryAuth, this.options.bare === true);
@@ -191,9 +187,10 @@ export class SshHostsBackend implements Backend {
       const agent = new HostAgent(conn, tags.instanceId);
       await agent.start({
         instanceId: tags.instanceId,
-        env: { ...systemEnv({ runId: job?.runId ?? tags.instanceId, instanceId: tags.instanceId, runName: tags.runName, hostname, gpus: offer.resources.gpus.length, repoId: repoIdOf(code) }), ...(job?.env ?? {}) },
+        env: { ...systemEnv({ runId: job?.runId ?? tags.instanceId, instanceId: tags.instanceId, runName: tags.runName, hostname, gpus: offer.resources.gpus.length, repoId: job?.repoId ?? 'none' }), ...(job?.env ?? {}) },
         init: job?.init ?? [],
         ...(job?.workingDir ? { workingDir: job.workingDir } : {}),
+        ...(job?.codeArchive !== undefined ? { codeArchive: job.codeArchive } : {}),
         sshPort,
         authorizedKey: sshPublicKey !== '' ? sshPublicKey : (await this.options.defaultPublicKey?.()) ?? '',
         hostPrivateKey: hostKey.privateKey,
@@ -203,7 +200,7 @@ export class SshHostsBackend implements Backend {
         files,
         ...(container ? { container } : {}),
         labels: { installation: tags.installation, runName: tags.runName },
-      }, code);
+      });
     } catch (e) {
       await this.update((r) => { delete r[tags.instanceId]; });
       if (e instanceof BackendError) throw e;

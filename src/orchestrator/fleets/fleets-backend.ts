@@ -7,7 +7,6 @@ import type { Backend, BackendCapabilities, InstanceJob, ProviderInstance, Requi
 import type { Offer } from '../../backends/offer';
 import { ensureClientKey, fleetHosts, KnownHosts, SshHostsBackend, sshHostsLogFile, type EnvironmentEndpoint, type FleetHost, type HostFacts } from '../../backends/ssh';
 import { sshPaths } from '../../backends/ssh/config/paths';
-import type { UploadPlan } from '../../backends/ssh/upload/types';
 import type { StoredFleet } from './fleet-store';
 
 /** Options of the fleets backend. */
@@ -15,7 +14,6 @@ export interface FleetsBackendOptions {
   stateDir: string;
   /** The fleets now (read on every call; cheap). */
   fleets: () => StoredFleet[];
-  codeFor?: (tags: ResourceTags) => Promise<UploadPlan | undefined>;
   /** Connections idle this long are closed (default 3 s). */
   idleCloseMs?: number;
   leaseSecs?: number;
@@ -68,7 +66,6 @@ export class FleetsBackend implements Backend {
       knownHosts: new KnownHosts(paths.knownHosts, paths.lock),
       stateDir: this.options.stateDir,
       defaultPublicKey: async () => (await this.clientKey()).publicKey,
-      ...(this.options.codeFor ? { codeFor: this.options.codeFor } : {}),
       ...(this.options.leaseSecs !== undefined ? { leaseSecs: this.options.leaseSecs } : {}),
     }));
     this.inner = { key, backend, hosts };

@@ -32,8 +32,14 @@ export interface RunSpec {
   env: Record<string, string>;
   /** Working directory inside the instance, relative to its home or absolute. */
   workingDir: string | null;
-  /** The code upload's tar file (written at apply time), extracted into the working dir; absent = no code. */
+  /**
+   * The code the run carries: the tar planned, limit-checked and written once at apply
+   * (`<state>/uploads/<run id>.tar`), extracted as it is into the working dir by every backend, removed when
+   * the run finishes. Absent = no code (`--no-repo`).
+   */
   codeArchive?: string;
+  /** dstack's DSTACK_REPO_ID of that code (the git work tree's id); absent = `none`. */
+  repoId?: string;
   /** The fields compared for a re-apply (normalized configuration as JSON), for the in-place update check. */
   configuration: Record<string, unknown>;
 }

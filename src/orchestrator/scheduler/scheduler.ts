@@ -15,6 +15,7 @@ import {
 } from './transitions';
 import type { SshPublisher } from './ssh-publisher';
 import { MetricsStore } from '../metrics/metrics-store';
+import { removeFinishedArchives, sweepCodeArchives } from '../code-archives';
 
 /** What a scheduler needs. */
 export interface SchedulerOptions {
@@ -60,6 +61,7 @@ export class Scheduler {
       return s;
     });
     this.emit(events);
+    await this.removeArchivesOfFinished(mid, events);
     this.metrics.recordPass(mid, views);
     const kept = await this.releaseIdle(mid);
     const submitted = kept.runs.filter((r) => r.status === 'submitted' && r.stopRequest === null);
@@ -70,6 +72,12 @@ export class Scheduler {
     const after = submitted.length > 0 || terminating.length > 0 ? await store.read() : afterProvision;
     await this.syncSsh(after);
     return after;
+  }
+
+  /** Removes the code archives of the runs that finished in this pass (the sweep catches any a crash left). */
+  private async removeArchivesOfFinished(state: OrchestratorState, events: readonly OrchestratorEvent[]): Promise<void> {
+    const ended = new Set(events.flatMap((e) => (e.kind === 'run_status' && (e.status === 'terminated' || e.status === 'failed' || e.status === 'done') ? [e.run] : [])));
+    if (ended.size > 0) await removeFinishedArchives(state.runs.filter((r) => ended.has(r.name)));
   }
 
   /** Matches the published SSH entries to the state; a failure is retried on the next pass. */
@@ -83,7 +91,8 @@ export class Scheduler {
 
   /**
    * Orphan sweep: everything a backend reports with our installation's tags that the store does not
-   * know (or believes terminated) is recorded and terminated, so nothing that costs money is forgotten.
+   * know (or believes terminated) is recorded and terminated, so nothing that costs money is forgotten;
+   * code archives no active run carries are removed.
    */
   async reconcile(): Promise<number> {
     const state = await this.options.store.read();
@@ -117,7 +126,9 @@ export class Scheduler {
       this.emit(events);
       found += adopted;
     }
-    await this.syncSsh(await this.options.store.read());
+    const after = await this.options.store.read();
+    await sweepCodeArchives(this.options.store.dir, after).catch(() => 0);
+    await this.syncSsh(after);
     return found;
   }
 
@@ -237,6 +248,7 @@ export class Scheduler {
       inactivityDuration: spec.inactivityDuration, maxDuration: spec.maxDuration, leaseFile: this.options.store.leaseFile,
     };
     if (spec.codeArchive !== undefined) job.codeArchive = spec.codeArchive;
+    if (spec.repoId !== undefined) job.repoId = spec.repoId;
     job.configurationPath = spec.configurationPath;
     job.configuration = spec.configuration;
     const auth = spec.configuration['registry_auth'] as { username?: unknown; password?: unknown } | null | undefined;

@@ -96,6 +96,8 @@ describe('Kubernetes through the orchestrator and the CLI (fake API server)', fu
     // The agent ran in the "pod": the code was uploaded and init ran in the repo dir.
     const agentDir = path.join(podHome, '.dstack-vsc', instanceId);
     assert.equal(readFileSync(path.join(agentDir, 'repo', 'app.py'), 'utf8'), 'print(42)\n');
+    const archive = run?.spec.codeArchive ?? assert.fail('the run carries the code archive approved at apply');
+    assert.ok(existsSync(archive));
     assert.equal(readFileSync(path.join(agentDir, 'repo', 'init.txt'), 'utf8'), `init ran in ${agentDir}/repo\n`);
     assert.equal(readFileSync(path.join(agentDir, 'repo', 'token.txt'), 'utf8'), 'tok-in-agent-only\n', 'the agent delivered the run\'s env');
 
@@ -113,6 +115,7 @@ describe('Kubernetes through the orchestrator and the CLI (fake API server)', fu
     assert.equal(stopped.code, 0, stopped.out + stopped.err);
     assert.equal(cluster.fake?.pods.size, 0, 'the pod is deleted');
     assert.equal(cluster.fake?.secrets.size, 0, 'the pod\'s Secret is deleted');
+    assert.ok(!existsSync(archive), 'the code archive went with the run');
     assert.ok(!/Host kube-run\b/.test(readFileSync(paths.config, 'utf8')), 'the entry is retracted');
 
     // The "pod" is this machine: stop what the agent started here (deleting a real pod does it).

@@ -21,6 +21,7 @@ import { ensureClientKey, generateKeyPair, publicKeyBlob } from '../../../src/ba
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { addStandardNodes, openCluster, testTags, type Cluster } from './harness';
 import type { Obj } from './fake-kube/server';
+import { codeArchiveOf, writeTree } from '../ssh/upload/helpers';
 
 const SSHD = ['/usr/sbin/sshd', '/usr/bin/sshd'].find((p) => existsSync(p));
 
@@ -90,8 +91,18 @@ describe('Kubernetes pods run the host agent over the port-forward', function ()
     const tags = testTags();
     const offer = (await backend.listOffers()).find((o) => o.instanceType === 'cpu-node');
     assert.ok(offer);
-    const job = { runId: 'run-1', runName: tags.runName, init: ['echo init-ran > marker.txt'], env: { FOO: 'bar baz' }, workingDir: null, inactivityDuration: null, maxDuration: null, leaseFile: '/nonexistent' } as InstanceJob;
+    // The run's code archive, as apply wrote it: the agent extracts exactly it (the source may be gone by then).
+    const code = path.join(state, 'code');
+    writeTree(code, { 'app.py': 'print(42)\n' });
+    const codeArchive = await codeArchiveOf(code, path.join(state, 'run-code.tar'));
+    rmSync(code, { recursive: true });
+    const job = {
+      runId: 'run-1', runName: tags.runName, init: ['echo init-ran > marker.txt'], env: { FOO: 'bar baz' }, workingDir: null, inactivityDuration: null, maxDuration: null, leaseFile: '/nonexistent',
+      codeArchive, repoId: 'code-abcd1234',
+    } as InstanceJob;
     const created = await backend.create(offer, tags, clientKey.publicKey, job);
+    const prepared = JSON.parse(readFileSync(path.join(state, 'kubernetes', 'jobs', `${tags.instanceId}.json`), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([prepared['codeArchive'], prepared['repoId']], [codeArchive, 'code-abcd1234'], 'a restart finds the run\'s code in the job record');
     assert.equal(created.state, 'running');
     assert.equal(created.report, undefined, 'no report while the pod\'s sshd is not answering');
     const pod = cluster.fake?.createdPods()[0] as Obj;
@@ -115,8 +126,8 @@ describe('Kubernetes pods run the host agent over the port-forward', function ()
       assert.equal(view?.report?.ready, true, `ready: ${JSON.stringify(view)}`);
       const ssh = view?.ssh;
       assert.ok(ssh && ssh.host === '127.0.0.1' && ssh.hostPublicKey);
-      const out = await sshExec(ssh.port, clientKey.privateKey, ssh.hostPublicKey, 'cat marker.txt; printf "%s|%s\\n" "$FOO" "$DSTACK_RUN_NAME"');
-      assert.equal(out, `init-ran\nbar baz|${tags.runName}\n`);
+      const out = await sshExec(ssh.port, clientKey.privateKey, ssh.hostPublicKey, 'cat marker.txt; printf "%s|%s|%s\\n" "$FOO" "$DSTACK_RUN_NAME" "$DSTACK_REPO_ID"; cat app.py');
+      assert.equal(out, `init-ran\nbar baz|${tags.runName}|code-abcd1234\nprint(42)\n`);
       assert.ok(cluster.fake?.received.some((r) => r.method === 'UPGRADE' && r.query.get('ports') === String(envPort)), 'the environment is reached through the port-forward');
       // The job record dropped its secrets once the agent held them.
       const rec = JSON.parse(readFileSync(path.join(state, 'kubernetes', 'jobs', `${tags.instanceId}.json`), 'utf8')) as Record<string, unknown>;

@@ -17,7 +17,7 @@ import { SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
 import { repoIdOf } from '../../../src/backends/ssh/agent/system-env';
 import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
-import { git, tempDir, writeTree } from './upload/helpers';
+import { codeArchiveOf, git, tempDir, writeTree } from './upload/helpers';
 import { ssh } from '../../harness/openssh';
 import { untilView } from '../../harness/until-view';
 
@@ -33,6 +33,7 @@ describe('SSH host agent features: system env, files, init log streaming, metric
   let ip: string;
   let project: string;
   let repo: string;
+  let codeArchive: string;
 
   before(function () {
     skipUnless(this, hostsUnavailable() ?? sshClientUnavailable());
@@ -51,10 +52,10 @@ describe('SSH host agent features: system env, files, init log streaming, metric
     git(repo, 'init', '-q');
     writeTree(repo, { 'app.py': 'print(42)\n' });
     writeTree(project, { 'conf/settings.toml': 'answer = 42\n', 'assets/a.txt': 'A\n', 'assets/sub/b.txt': 'B\n', 'assets/.gitignore': 'ignored.bin\n', 'assets/ignored.bin': 'x' });
-    const plan = await planUpload(repo);
+    codeArchive = await codeArchiveOf(repo);
     backend = new SshHostsBackend({
       hosts: await fleetHosts({ user: 'root', identity_file: 'key', hosts: [{ hostname: ip }] }, { configDir: project }),
-      knownHosts: new KnownHosts(paths.knownHosts, paths.lock), stateDir: state, codeFor: () => Promise.resolve(plan),
+      knownHosts: new KnownHosts(paths.knownHosts, paths.lock), stateDir: state,
       defaultPublicKey: () => Promise.resolve(pair.publicKey),
     });
   });
@@ -90,6 +91,7 @@ describe('SSH host agent features: system env, files, init log streaming, metric
         'cat settings.toml',
       ],
       workingDir: 'work', inactivityDuration: null, maxDuration: null, leaseFile: '/unused',
+      codeArchive, repoId: repoIdOf(await planUpload(repo)),
       configurationPath: path.join(project, 'dev.dstack.yml'),
       configuration: { type: 'dev-environment', files: [{ local_path: 'conf/settings.toml', path: 'settings.toml' }, { local_path: 'assets', path: '/root/feat-assets' }, { local_path: 'assets/a.txt', path: '~/a-copy.txt' }] },
     };

@@ -11,9 +11,8 @@ import { connectSsh, type SshConnection, type SshTarget } from '../../../src/bac
 import { sshPaths, type SshPaths } from '../../../src/backends/ssh/config/paths';
 import { ensureClientKey, generateKeyPair } from '../../../src/backends/ssh/keys';
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
-import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
-import { git, tempDir, writeTree } from './upload/helpers';
+import { codeArchiveOf, git, tempDir, writeTree } from './upload/helpers';
 import { ssh } from '../../harness/openssh';
 
 const HOSTILE = `it's "q" $(touch /tmp/dvs-agent-pwned) \`touch /tmp/dvs-agent-pwned2\`\nsecond line`;
@@ -72,8 +71,8 @@ describe('host agent on a real sshd test host (bare mode)', function () {
     git(repo, 'init', '-q');
     writeTree(repo, { 'src/train.py': 'print("hi")\n', 'README.md': 'r\n' });
     const agent = new HostAgent(conn, 'inst-1');
-    const j = job('inst-1');
-    await agent.start(j, await planUpload(repo));
+    const j = job('inst-1', { codeArchive: await codeArchiveOf(repo) });
+    await agent.start(j);
     await agent.start(j); // a repeat while running is a no-op
     const s = await until('ready', agent, (st) => st.state === 'ready');
     assert.equal(s.ready, true);

@@ -18,9 +18,8 @@ import { ensureClientKey } from '../../../src/backends/ssh/keys';
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { probeHost } from '../../../src/backends/ssh/probe';
 import { SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
-import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { containersUnavailable, skipUnless, sshClientUnavailable, TEST_IMAGE, TestHosts } from '../../harness/hosts';
-import { tempDir, writeTree } from './upload/helpers';
+import { codeArchiveOf, tempDir, writeTree } from './upload/helpers';
 import { ssh } from '../../harness/openssh';
 import { untilView } from '../../harness/until-view';
 
@@ -33,6 +32,7 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
   let backend: SshHostsBackend;
   let ip: string;
   let ip2: string;
+  let codeArchive: string;
 
   before(function () {
     this.timeout(300_000); // the first run builds the test image (cached afterwards)
@@ -51,10 +51,10 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
     writeTree(project, { 'conf/settings.toml': 'answer = 42\n' });
     const code = tempDir();
     writeTree(code, { 'app.py': 'print(42)\n' });
-    const plan = await planUpload(code);
+    codeArchive = await codeArchiveOf(code);
     backend = new SshHostsBackend({
       hosts: await fleetHosts({ user: 'root', identity_file: 'key', hosts: [{ hostname: ip }, { hostname: ip2 }] }, { configDir: project }),
-      knownHosts: new KnownHosts(sshPaths(state).knownHosts, sshPaths(state).lock), stateDir: state, codeFor: () => Promise.resolve(plan),
+      knownHosts: new KnownHosts(sshPaths(state).knownHosts, sshPaths(state).lock), stateDir: state,
       defaultPublicKey: () => Promise.resolve(pair.publicKey),
     });
   });
@@ -92,7 +92,7 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
     const job: InstanceJob = {
       runId: 'run-ctr', runName: 'ctr-run', env: { TRICKY },
       init: ['echo "init in $(cat /etc/os-release | head -1)"', "printf '%s\\n' \"$TRICKY\"", 'test -f /run/.containerenv && echo in-container', 'cat settings.toml'],
-      workingDir: 'work', inactivityDuration: null, maxDuration: null, leaseFile: '/unused',
+      workingDir: 'work', inactivityDuration: null, maxDuration: null, leaseFile: '/unused', codeArchive,
       configurationPath: path.join(state, 'project', 'dev.dstack.yml'),
       configuration: { type: 'dev-environment', image: TEST_IMAGE, resources: { shm_size: 0.125 }, files: [{ local_path: 'conf/settings.toml', path: 'settings.toml' }, { local_path: 'conf', path: '/etc/feat-conf' }] },
     };

@@ -5,7 +5,7 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/run-cli';
@@ -136,6 +136,9 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     assert.ok(existsSync(path.join(agentDir, 'repo', 'app.py')), 'the code was uploaded');
     assert.ok(!existsSync(path.join(agentDir, 'repo', 'secret.txt')), 'git-ignored files are not uploaded');
     assert.equal(readFileSync(path.join(agentDir, 'repo', 'init.txt'), 'utf8'), `init ran in /root/.dstack-vsc/${instanceId}/repo\n`);
+    const archive = run?.spec.codeArchive ?? assert.fail('the run carries no code archive');
+    assert.equal(archive, path.join(state, 'uploads', `${run?.id}.tar`));
+    assert.ok(existsSync(archive), 'the archive approved at apply stays while the run is active');
     const busy = await cli('offer', '--backend', 'ssh', '--json');
     assert.equal((JSON.parse(busy.out) as { offers: Array<{ region: string; availability: string }> }).offers.find((o) => o.region === ipj)?.availability, 'busy');
 
@@ -210,6 +213,7 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     assert.equal(stopped.code, 0, stopped.out + stopped.err);
     assert.notEqual((await runNamed('fleet-run'))?.status, 'running');
     assert.ok(!existsSync(agentDir), 'the agent directory is gone from the host');
+    assert.ok(!existsSync(archive), 'the code archive went with the run');
     const leftovers = spawnSync('pgrep', ['-af', instanceId], { encoding: 'utf8' });
     assert.equal(leftovers.stdout, '', 'no agent process is left on the host');
     if (!publishedByOrchestrator) await access.retract('fleet-run');
@@ -245,6 +249,25 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     assert.ok(attempts.slice(0, -1).every(([region, outcome]) => region === ip1 && outcome !== 'created'), JSON.stringify(attempts));
     assert.equal(run?.status, 'running');
     const stopped = await cli('stop', 'failover-run', '-y');
+    assert.equal(stopped.code, 0, stopped.out + stopped.err);
+  });
+
+  it('apply --no-repo uploads nothing: the working dir on the host holds no repo files', async () => {
+    writeFileSync(path.join(project, 'norepo.dstack.yml'), [
+      'type: dev-environment', 'name: norepo-run', 'ide: vscode', 'backends: [remote]', `regions: ["${ip1}"]`, 'resources:', '  disk: 1GB..',
+      'init:', '  - ls -A > /root/norepo-listing.txt', '',
+    ].join('\n'));
+    const applied = await cli('apply', '-f', path.join(project, 'norepo.dstack.yml'), '-y', '-d', '--no-repo');
+    assert.equal(applied.code, 0, applied.out + applied.err);
+    assert.match(applied.out, /Code upload: none \(--no-repo\)/);
+    const run = await runNamed('norepo-run');
+    assert.equal(run?.status, 'running');
+    assert.equal(run?.spec.codeArchive, undefined);
+    const home = path.join(hosts.hostDir('h1'), 'root');
+    assert.equal(readFileSync(path.join(home, 'norepo-listing.txt'), 'utf8'), '', 'init saw an empty working dir');
+    assert.deepEqual(readdirSync(path.join(home, '.dstack-vsc', run?.instanceId ?? '', 'repo')), [], 'no repo file reached the host');
+    assert.deepEqual(existsSync(path.join(state, 'uploads')) ? readdirSync(path.join(state, 'uploads')) : [], [], 'no archive was written');
+    const stopped = await cli('stop', 'norepo-run', '-y');
     assert.equal(stopped.code, 0, stopped.out + stopped.err);
   });
 

@@ -12,9 +12,8 @@ import { fleetHosts } from '../../../src/backends/ssh/fleet-hosts';
 import { ensureClientKey } from '../../../src/backends/ssh/keys';
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
-import { planUpload } from '../../../src/backends/ssh/upload/plan';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
-import { tempDir, writeTree } from './upload/helpers';
+import { codeArchiveOf, tempDir, writeTree } from './upload/helpers';
 import { ssh } from '../../harness/openssh';
 
 describe('SSH hosts backend (Backend interface) on real sshd test hosts', function () {
@@ -25,6 +24,7 @@ describe('SSH hosts backend (Backend interface) on real sshd test hosts', functi
   let publicKey: string;
   let ip1: string;
   let ip2: string;
+  let codeArchive: string;
 
   before(function () {
     skipUnless(this, hostsUnavailable() ?? sshClientUnavailable());
@@ -43,10 +43,10 @@ describe('SSH hosts backend (Backend interface) on real sshd test hosts', functi
     writeFileSync(path.join(configDir, 'key'), pair.privateKey, { mode: 0o600 });
     const code = tempDir();
     writeTree(code, { 'app.py': 'print(42)\n' });
-    const plan = await planUpload(code);
+    codeArchive = await codeArchiveOf(code);
     backend = new SshHostsBackend({
       hosts: await fleetHosts({ user: 'root', identity_file: 'key', hosts: [{ hostname: ip1 }, { hostname: ip2 }] }, { configDir }),
-      knownHosts: new KnownHosts(paths.knownHosts, paths.lock), stateDir: state, codeFor: () => Promise.resolve(plan),
+      knownHosts: new KnownHosts(paths.knownHosts, paths.lock), stateDir: state,
     });
   });
 
@@ -58,7 +58,7 @@ describe('SSH hosts backend (Backend interface) on real sshd test hosts', functi
   const tags = (n: string) => ({ installation: 'inst-e2e', runName: `remote-run-${n}`, instanceId: `a1b2c3d4-000${n}` });
   const job = (n: string): InstanceJob => ({
     runId: `run-${n}`, runName: `remote-run-${n}`, init: ['echo ready to go'], env: { DSTACK_RUN_NAME: `remote-run-${n}`, MSG: `it's $(not run)` },
-    workingDir: null, inactivityDuration: null, maxDuration: null, leaseFile: '/unused',
+    workingDir: null, inactivityDuration: null, maxDuration: null, leaseFile: '/unused', codeArchive,
   });
 
   async function untilReady(id: string): Promise<ProviderInstance> {

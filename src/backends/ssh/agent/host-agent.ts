@@ -1,5 +1,5 @@
 // Drives the agent on an SSH host: uploads the job (scripts, env, init, the environment sshd's config,
-// host key and authorized key), the code and the `files` mappings over one SSH connection, starts the
+// host key and authorized key), the run's code archive and the `files` mappings over one SSH connection, starts the
 // agent detached (bare mode: directly on the host in its own directory; container mode: podman/docker),
 // reads its status and metrics, tails the init log, renews its lease and stops it.
 
@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import type { AgentMetrics, AgentReport } from '../../backend';
 import type { SshConnection } from '../connect';
 import { exportPrefix, shellQuote } from '../shell-quote';
-import { uploadOverSsh } from '../upload-over-ssh';
+import { uploadArchiveOverSsh, uploadOverSsh } from '../upload-over-ssh';
 import { archiveSize } from '../upload/tar-writer';
-import type { UploadEntry, UploadPlan } from '../upload/types';
+import type { UploadEntry } from '../upload/types';
 import type { ContainerSpec } from './container-spec';
 import { BARE_ENV_SH, containerEnvSh, type ContainerLabels } from './environment-scripts';
 import { placeFilesScript, type HostFile } from './job-files';
@@ -39,6 +39,8 @@ export interface HostJob {
   maxDurationSecs: number;
   /** The lease: the agent considers the orchestrator gone this many seconds after the last renewal. */
   leaseSecs: number;
+  /** The run's code: the tar file written at apply, extracted into the repo dir; absent = no code. */
+  codeArchive?: string;
   /** The configuration's `files`, put in place (destination replaced) before init. */
   files?: HostFile[];
   /** Container mode (absent: bare mode on the host). */
@@ -78,13 +80,13 @@ export class HostAgent {
     return this.dirCache;
   }
 
-  /** The repo dir on the host: upload the code here before `start` (or pass it to `start`). */
+  /** The repo dir on the host, where `start` extracts the job's code archive. */
   async repoDir(): Promise<string> {
     return `${await this.dir()}/repo`;
   }
 
-  /** Uploads the job and `code`, and starts the agent detached. Safe to repeat while it runs (no second agent). */
-  async start(job: HostJob, code?: UploadPlan): Promise<void> {
+  /** Uploads the job and its code archive, and starts the agent detached. Safe to repeat while it runs (no second agent). */
+  async start(job: HostJob): Promise<void> {
     const dir = await this.dir();
     const running = await this.conn.exec(`test -f ${shellQuote(dir)}/agent.pid && kill -0 "$(cat ${shellQuote(dir)}/agent.pid)" 2>/dev/null`);
     if (running.code === 0) return;
@@ -127,7 +129,7 @@ export class HostAgent {
     } finally {
       rmSync(local, { recursive: true, force: true });
     }
-    if (code) await uploadOverSsh(this.conn, code, repo);
+    if (job.codeArchive !== undefined) await uploadArchiveOverSsh(this.conn, job.codeArchive, repo);
     await this.conn.exec(`mkdir -p ${shellQuote(repo)} && rm -rf ${shellQuote(`${dir}/files`)}`);
     for (const f of files) await uploadOverSsh(this.conn, f.plan, f.dir);
     const reg = job.container?.registry;

@@ -3,7 +3,7 @@
 
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { ResourceTags } from '../../backend';
+import type { InstanceJob, ResourceTags } from '../../backend';
 import { writeFileAtomic } from '../config/atomic-write';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -17,6 +17,10 @@ export interface JobRecordBase {
   env?: Record<string, string>;
   /** The environment sshd's private host key: only until the agent holds it. */
   hostPrivateKey?: string;
+  /** The run's code archive (written at apply), uploaded when the agent starts; absent = no code. */
+  codeArchive?: string;
+  /** dstack's DSTACK_REPO_ID of that code; absent = `none`. */
+  repoId?: string;
 }
 
 /** Job records in `dir`, named by the instance id of their tags. */
@@ -54,4 +58,9 @@ export class JobRecords<T extends JobRecordBase> {
   async remove(instanceId: string): Promise<void> {
     await fsp.rm(this.file(instanceId), { force: true });
   }
+}
+
+/** The code fields of a job record, from the job the orchestrator passed to `create`. */
+export function codeOf(job: InstanceJob | undefined): Pick<JobRecordBase, 'codeArchive' | 'repoId'> {
+  return { ...(job?.codeArchive !== undefined ? { codeArchive: job.codeArchive } : {}), ...(job?.repoId !== undefined ? { repoId: job.repoId } : {}) };
 }

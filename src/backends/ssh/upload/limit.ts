@@ -32,9 +32,9 @@ export function largestFiles(plan: UploadPlan, count = 5): Array<{ path: string;
   return files.sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1)).slice(0, count);
 }
 
-/** Throws `too_large` (listing the largest files and how to exclude them) when the archive exceeds `limit`. */
+/** Throws `too_large` (listing the largest files and how to exclude them) when the archive exceeds `limit` (`--no-repo` uploads nothing). */
 export function checkUploadLimit(plan: UploadPlan, limit: number): void {
-  if (limit === 0 || plan.archiveSize <= limit) return;
+  if (limit === 0 || plan.source === 'none' || plan.archiveSize <= limit) return;
   const top = largestFiles(plan);
   const width = Math.max(...top.map((f) => f.path.length), 4);
   const lines = top.map((f) => `  ${f.path.padEnd(width)}  ${formatBytes(f.size)}`);

@@ -1,9 +1,12 @@
 // Test helpers for the upload layer: temp dirs, real git, and a raw tar builder for hostile archives.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { planUpload } from '../../../../src/backends/ssh/upload/plan';
+import { tarStream } from '../../../../src/backends/ssh/upload/tar-writer';
 
 /** A fresh temp directory. */
 export function tempDir(prefix = 'dvs-upload-'): string {
@@ -17,6 +20,12 @@ export function writeTree(root: string, files: Record<string, string | Buffer>):
     mkdirSync(path.dirname(abs), { recursive: true });
     writeFileSync(abs, content);
   }
+}
+
+/** Plans the upload of `root` and writes it as a run's code archive (what apply does); returns the archive's path. */
+export async function codeArchiveOf(root: string, file = path.join(tempDir('dvs-archive-'), 'code.tar')): Promise<string> {
+  await pipeline(tarStream((await planUpload(root)).entries), createWriteStream(file));
+  return file;
 }
 
 /** Runs the real git in `cwd`. */
