@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { repoIdOf } from '../backends/ssh/agent/system-env';
+import { isGitIgnored } from '../backends/ssh/upload/git-listing';
 import { archiveSize, checkUploadLimit, formatBytes, planUpload, tarStream, uploadLimitFromEnv, uploadPreview, type UploadPlan, type UploadPreview } from '../backends/ssh/upload/index';
 import type { Clock } from './clock';
 import { codeArchivePath } from './code-archives';
@@ -39,11 +40,14 @@ function gitTopLevel(dir: string): Promise<string | null> {
   });
 }
 
-/** The folder a configuration's code comes from: the git work tree around the file, else the file's folder. */
+/**
+ * The folder a configuration's code comes from: the git work tree around the file, else the file's folder.
+ * A folder the work tree ignores (a scratch or build dir) is not part of that repo's upload: its own folder is.
+ */
 export async function codeUploadRoot(configurationFile: string): Promise<string> {
   const dir = path.dirname(path.resolve(configurationFile));
   const top = await gitTopLevel(dir);
-  return top ?? dir;
+  return top === null || (await isGitIgnored(dir)) ? dir : top;
 }
 
 /** Plans the upload of the configuration's repo and checks the limit (throws UploadError `too_large`). */

@@ -14,7 +14,7 @@ import { extractTar } from '../../src/backends/ssh/upload/tar-extract';
 import { UploadError } from '../../src/backends/ssh/upload/types';
 import { ManualClock } from '../../src/orchestrator/clock';
 import { codeArchivePath, sweepCodeArchives } from '../../src/orchestrator/code-archives';
-import { prepareCodeUpload, submitRunWithCode } from '../../src/orchestrator/code-upload';
+import { codeUploadRoot, prepareCodeUpload, submitRunWithCode } from '../../src/orchestrator/code-upload';
 import { requestStop, submitRun } from '../../src/orchestrator/orchestrator';
 import { Scheduler } from '../../src/orchestrator/scheduler/scheduler';
 import { Store } from '../../src/orchestrator/store/store';
@@ -128,6 +128,17 @@ describe('code upload through the orchestrator', function () {
     }
     assert.equal(s.runs[0]?.status, 'terminated');
     assert.equal(fs.existsSync(codeArchivePath(w.stateDir, run.id)), false);
+  });
+
+  it('the repo is the git work tree around the configuration, or its own folder when the work tree ignores that folder', async () => {
+    const w = await setup('fake');
+    writeTree(w.project, { 'sub/dev.dstack.yml': 'type: dev-environment\n', 'build/scratch/dev.dstack.yml': 'type: dev-environment\n', 'build/scratch/tool.py': 'x\n' });
+    fs.appendFileSync(path.join(w.project, '.gitignore'), 'build/\n');
+    assert.equal(await codeUploadRoot(path.join(w.project, 'sub', 'dev.dstack.yml')), fs.realpathSync(w.project));
+    const scratch = path.join(w.project, 'build', 'scratch');
+    assert.equal(await codeUploadRoot(path.join(scratch, 'dev.dstack.yml')), scratch);
+    const upload = await prepareCodeUpload(path.join(scratch, 'dev.dstack.yml'), { noRepo: false, env: {}, stateDir: w.stateDir });
+    assert.deepEqual([upload.plan.source, upload.fileCount], ['folder', 2]);
   });
 
   it('--no-repo: nothing is written, the backend gets no archive', async () => {

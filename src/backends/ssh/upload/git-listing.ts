@@ -2,6 +2,7 @@
 // untracked files that no .gitignore, .git/info/exclude or global excludes file ignores.
 
 import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { UploadError } from './types';
 
 /** Runs git with `args` in `cwd` and returns stdout; rejects with stderr on a non-zero exit. */
@@ -28,6 +29,16 @@ function splitZ(buf: Buffer): string[] {
 export async function isGitWorkTree(dir: string): Promise<boolean> {
   try {
     return (await git(dir, ['rev-parse', '--is-inside-work-tree'])).toString().trim() === 'true';
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the git work tree around `dir` ignores `dir` itself (a scratch or build folder); false outside git. */
+export async function isGitIgnored(dir: string): Promise<boolean> {
+  try {
+    await git(dir, ['check-ignore', '-q', `${path.resolve(dir)}${path.sep}`]);
+    return true;
   } catch {
     return false;
   }

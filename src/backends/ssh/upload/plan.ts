@@ -4,7 +4,7 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { IgnoreMatcher } from './gitignore';
-import { gitIgnoredPaths, gitVisibleFiles, isGitWorkTree } from './git-listing';
+import { gitIgnoredPaths, gitVisibleFiles, isGitIgnored, isGitWorkTree } from './git-listing';
 import { archiveSize } from './tar-writer';
 import { UploadError, type ExcludedPath, type UploadEntry, type UploadPlan } from './types';
 
@@ -26,7 +26,8 @@ export async function planUpload(root: string, options: PlanOptions = {}): Promi
   if (!st?.isDirectory()) throw new UploadError('not_found', `Upload root ${absRoot} is not a directory. Point the configuration at an existing folder, or use --no-repo.`);
   const realRoot = await fsp.realpath(absRoot);
   const excluded: ExcludedPath[] = [];
-  const git = await isGitWorkTree(absRoot);
+  // A folder its work tree ignores is uploaded as a plain folder (git lists nothing in it).
+  const git = (await isGitWorkTree(absRoot)) && !(await isGitIgnored(absRoot));
   const candidates = git ? await gitCandidates(absRoot, excluded) : await folderCandidates(absRoot, excluded);
 
   const dstackIgnore = await loadIgnoreFiles(absRoot, candidateDirs(candidates), [DSTACKIGNORE]);
