@@ -53,6 +53,7 @@ function render(): void {
   }
   const auto = plan.inactivityDuration === null ? 'no inactivity_duration: runs until stopped' : `auto-stop after ${Math.round(plan.inactivityDuration / 60)} min inactive`;
   app.append(el('p', `${plan.file}${plan.runName ? ` (${plan.runName})` : ''}: ${plan.offers.length} of ${plan.total} offers · ${auto}`, 'muted'));
+  if (plan.upload) app.append(el('p', plan.upload.summary, 'muted upload'));
   const toolbar = el('div', undefined, 'toolbar');
   const filter = document.createElement('vscode-textfield');
   filter.setAttribute('placeholder', 'Filter: backend, region, GPU, spot…');

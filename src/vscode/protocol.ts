@@ -17,6 +17,21 @@ export interface OfferRow {
   projectedCost: number | null;
 }
 
+/** The code upload planned for an apply (checked against the limit before anything is provisioned). */
+export interface UploadView {
+  /** One line: files, size against the limit, the folder, and what was left out and why. */
+  summary: string;
+  /** The folder uploaded (the git work tree around the configuration, else its folder). */
+  root: string;
+  fileCount: number;
+  /** Bytes of the archive. */
+  archiveSize: number;
+  /** The limit in bytes (0 = none). */
+  limit: number;
+  /** Paths left out (.gitignore, .dstackignore, ...). */
+  excluded: number;
+}
+
 /** A plan the picker shows: the offers of one apply. */
 export interface PlanView {
   /** Unique per apply, so a stale `choose` is recognised. */
@@ -29,6 +44,8 @@ export interface PlanView {
   offers: OfferRow[];
   /** Offers that matched before the try limit. */
   total: number;
+  /** The code upload that goes with the run; null when none goes. */
+  upload: UploadView | null;
 }
 
 /** A run's provisioning as the picker shows it under the table. */

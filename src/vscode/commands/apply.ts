@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { prettyOfferResources, displayBackend } from '../../orchestrator/offers';
 import { finalMessage } from '../../orchestrator/display';
-import { RunExistsError, submitRun, updateInPlace } from '../../orchestrator/orchestrator';
+import { RunExistsError, updateInPlace } from '../../orchestrator/orchestrator';
+import { submitRunWithCode, type PreparedUpload } from '../../orchestrator/code-upload';
 import { planDevEnvironment, PlanError, type RunPlan } from '../../orchestrator/plan';
 import { isActiveRun, type RunRecord } from '../../orchestrator/model/run';
 import { checkInPlaceUpdate, resolveEnv } from '../../schema';
@@ -22,6 +23,7 @@ import { formatDollars } from '../protocol';
 import { projectedCost } from '../run-figures';
 import type { CommandContext } from './context';
 import { describeConfiguration } from './describe-configuration';
+import { planApplyUpload, uploadView } from './apply-upload';
 
 /** What the apply command did, returned to callers (tests, other commands). */
 export type ApplyOutcome =
@@ -30,6 +32,7 @@ export type ApplyOutcome =
   | { status: 'unsupported'; file: string; summary: string; message: string }
   | { status: 'cancelled'; file: string; message: string }
   | { status: 'plan-error'; file: string; message: string }
+  | { status: 'upload-error'; file: string; message: string }
   | { status: 'no-offers'; file: string; message: string }
   | { status: 'planned'; file: string; planId: string; offers: number; message: string }
   | { status: 'exists'; file: string; run: string; message: string }
@@ -51,6 +54,8 @@ export interface ApplyOptions {
 /** A plan waiting for the user's choice in the offers view. */
 interface PendingPlan {
   plan: RunPlan;
+  /** The code upload planned (and limit-checked) with it: the run carries exactly this. */
+  upload: PreparedUpload;
   view: PlanView;
   file: string;
   name: string | null;
@@ -78,11 +83,11 @@ export function applyOptions(arg: unknown): ApplyOptions {
   return arg as ApplyOptions;
 }
 
-/** The picker's view of a plan. */
-export function planView(plan: RunPlan, file: string, name: string | null): PlanView {
+/** The picker's view of a plan, with its code upload. */
+export function planView(plan: RunPlan, file: string, name: string | null, upload: PreparedUpload | null = null): PlanView {
   const inactivity = plan.spec.inactivityDuration;
   return {
-    id: randomUUID(), file, runName: name, inactivityDuration: inactivity, total: plan.totalOffers,
+    id: randomUUID(), file, runName: name, inactivityDuration: inactivity, total: plan.totalOffers, upload: upload ? uploadView(upload) : null,
     offers: plan.offers.map((o, index) => ({
       index, backend: displayBackend(o.backend), region: o.region, instanceType: o.instanceType, resources: prettyOfferResources(o.resources),
       spot: o.resources.spot, pricePerHour: o.pricePerHour, availability: o.availability, projectedCost: projectedCost(o.pricePerHour, inactivity),
@@ -152,8 +157,11 @@ export async function applyCommand(ctx: CommandContext, arg?: unknown, options: 
   const name = config.name ?? null;
   const existing = name ? (await ctx.host.state()).runs.find((r) => r.name === name && isActiveRun(r)) : undefined;
   if (existing && name) return reapply(ctx, file, existing, plan, options);
-  const view = planView(plan, file, name);
-  pending.set(view.id, { plan, view, file, name, secrets: env.secrets, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  // The code upload is planned and its limit checked before anything is shown or provisioned.
+  const planned = await planApplyUpload(ctx, uri.fsPath, file);
+  if ('error' in planned) return { status: 'upload-error', file, message: planned.error };
+  const view = planView(plan, file, name, planned.upload);
+  pending.set(view.id, { plan, upload: planned.upload, view, file, name, secrets: env.secrets, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   ctx.log(`apply ${file}: ${summary}; ${plan.offers.length} offer(s) of ${plan.totalOffers}`);
   await ctx.offers.show(view);
   if (plan.spec.offers.length === 0) {
@@ -217,7 +225,7 @@ export async function provisionChoice(ctx: CommandContext, planId: string, index
   let run: RunRecord;
   try {
     await keepTypedSecrets(ctx.host.runtime.secrets, entry.secrets);
-    run = await submitRun(ctx.host.runtime.store, ctx.host.runtime.clock, spec, entry.name);
+    run = await submitRunWithCode(ctx.host.runtime, spec, entry.name, entry.upload);
   } catch (err) {
     if (!(err instanceof RunExistsError)) throw err;
     const message = `dstack: run ${err.runName} is already active; stop it first, then apply again.`;
