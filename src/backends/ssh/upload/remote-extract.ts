@@ -71,6 +71,7 @@ dest=$1
 mkdir -p -- "$dest" || exit 2
 tmp="\${dest%/}.upload-$$"
 trap 'rm -f -- "$tmp" "$tmp.names" "$tmp.long"' 0
+trap 'exit 2' HUP INT TERM PIPE
 mask=$(umask)
 umask 077
 cat > "$tmp" || exit 2
