@@ -60,7 +60,7 @@ describe('Kubernetes pod watch (client-node Watch against the fake API server)',
   });
 
   it('a status change reaches refresh through the watch, without a list or get', async function () {
-    await open({ startDelayMs: 500 }, this);
+    await open({ startDelayMs: 2000 }, this);
     const b = backend();
     const tags = testTags();
     assert.equal((await b.create(await offer(b), tags, RUN_KEY.publicKey, SMALL)).state, 'pending');
@@ -128,7 +128,7 @@ describe('Kubernetes pod watch (client-node Watch against the fake API server)',
   it('a cluster that forbids watching still works through lists, retrying the watch with a growing delay', async function () {
     await open({ startDelayMs: 300 }, this);
     fake.forbidWatch = true;
-    const b = backend({ watch: { retryDelaysMs: [400, 800] } });
+    const b = backend({ watch: { retryDelaysMs: [400, 5000] } });
     const tags = testTags();
     await b.create(await offer(b), tags, RUN_KEY.publicKey, SMALL);
     let refreshes = 0;
