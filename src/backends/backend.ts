@@ -97,6 +97,8 @@ export interface ProviderInstance {
    * does, a container error ends the job. `message` names the cause and the fix (no secrets).
    */
   startFailure?: { code: StartFailureCode; message: string };
+  /** The instance could not be reached this time (a network outage): `state` is the last known one, no report. */
+  unreachable?: boolean;
 }
 
 /** What the agent on an instance reports: readiness, init outcome, activity and GPU use. */

@@ -130,6 +130,10 @@ export class FakeBackend implements Backend {
     const state = this.stateOf(inst, script, now);
     const out: ProviderInstance = { instanceId: inst.instanceId, state, tags: { ...inst.tags }, providerId: `fake-${inst.instanceId}` };
     if (inst.interruptAt !== null && now >= inst.interruptAt) out.interrupted = true;
+    if (script.unreachable === true && state !== 'gone') {
+      out.unreachable = true;
+      return out;
+    }
     if (state === 'running') {
       out.ssh = { host: '127.0.0.1', port: 22, user: 'root' };
       const readyAt = inst.createdAt + script.readyAfterMs;

@@ -19,6 +19,8 @@ export interface FakeScript {
   terminateAfterMs: number;
   /** Exit code `init` ends with (non-zero = failure); absent = success. */
   initExitCode?: number;
+  /** A network outage: refresh reaches no instance (each stays in its state, `unreachable`, without a report). */
+  unreachable?: boolean;
 }
 
 /** One instance the fake created. */

@@ -132,11 +132,12 @@ export class SshHostsBackend implements Backend {
     return c;
   }
 
-  /** Forgets (and closes) a host's connection, so the next call reconnects. */
-  private async dropConnection(hostname: string): Promise<void> {
+  /** Forgets a host's connection, so the next call reconnects; closes it once it settles (never waited for: a
+   *  connect to a blackholed host only gives up at its ready timeout, and the caller's bound must hold). */
+  private dropConnection(hostname: string): void {
     const c = this.conns.get(hostname);
     this.conns.delete(hostname);
-    (await c?.catch(() => null))?.close();
+    void c?.then((conn) => conn.close(), () => undefined);
   }
 
   private async records(): Promise<Record<string, InstanceRecord>> {
@@ -161,7 +162,7 @@ export class SshHostsBackend implements Backend {
         offers.push(hostOffer(h.hostname, facts, { pricePerHour: h.pricePerHour ?? this.options.pricePerHour ?? 0, busy: busy.has(h.hostname) }));
       } catch {
         // An unreachable host offers nothing now; the next listing tries again.
-        await this.dropConnection(h.hostname);
+        this.dropConnection(h.hostname);
       }
     }));
     const order = this.options.hosts.map((h) => h.hostname);
@@ -245,9 +246,9 @@ export class SshHostsBackend implements Backend {
         // One bound over connecting and reading, so a blackholed host costs a pass at most HOST_CALL_MS.
         status = await withTimeout((async () => renewAndRead(new HostAgent(await this.connection(rec.hostname), id), HOST_CALL_MS, `SSH host ${rec.hostname}`, this.logFile(id)))(), HOST_CALL_MS, `SSH host ${rec.hostname}`);
       } catch {
-        await this.dropConnection(rec.hostname);
+        this.dropConnection(rec.hostname);
         // Unreachable right now: still running as far as we know (the agent's own switch covers a long outage).
-        return { instanceId: id, state: 'running' as const, tags: rec.tags, ssh };
+        return { instanceId: id, state: 'running' as const, tags: rec.tags, ssh, unreachable: true };
       }
       if (status.state === 'absent' || status.state === 'stopped') return { instanceId: id, state: 'gone' as const, tags: rec.tags };
       return { instanceId: id, state: status.state === 'starting' ? 'pending' as const : 'running' as const, tags: rec.tags, ssh, report: reportOf(status), providerId: `${rec.hostname}:${rec.sshPort}` };

@@ -1,7 +1,8 @@
 // The leader loop: whichever process holds the lease (renewed every ~4 s, 12 s to live) runs the
 // scheduler; when it dies another process takes over within seconds (at its next attempt: a lease whose
 // process is gone is free at once, an unreachable one when it expires). Each renewal is an atomic rename,
-// the idle leader's largest cost, hence not more often. Time here is real (the lease
+// the idle leader's largest cost, hence not more often. While an instance can't be reached (a network outage)
+// passes come every few seconds, so the first one after the heal is not a whole steady interval away. Time here is real (the lease
 // is shared between processes); the scheduler itself takes the injectable clock.
 
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,9 @@ export interface LeaderOptions {
   /** Pass interval while everything is steady (running or idle). dstack re-checks running jobs every ~5 s; 10 s keeps an idle
    *  leader cheap, and a write by another process (apply, stop) still gets a pass at once. */
   steadyTickMs?: number;
+  /** Pass interval while the last pass could not reach an instance (a network outage): the first pass after the
+   *  network heals comes within seconds rather than a steady interval after the last failed one. */
+  recheckTickMs?: number;
   /** Orphan sweep interval. */
   reconcileEveryMs?: number;
 }
@@ -41,6 +45,7 @@ export class Leader {
   private lastTick = 0;
   private lastReconcile = 0;
   private busy = true;
+  private unreachable = false;
   private lastRevision = -1;
   private running: Promise<void> | null = null;
   private readonly o: Required<LeaderOptions>;
@@ -48,7 +53,7 @@ export class Leader {
   constructor(private readonly store: Store, private readonly scheduler: Scheduler, readonly owner: string, options: LeaderOptions = {}) {
     this.o = {
       leaseTtlMs: options.leaseTtlMs ?? 12_000, renewEveryMs: options.renewEveryMs ?? 4000, busyTickMs: options.busyTickMs ?? 500,
-      steadyTickMs: options.steadyTickMs ?? 10_000, reconcileEveryMs: options.reconcileEveryMs ?? 60_000,
+      steadyTickMs: options.steadyTickMs ?? 10_000, recheckTickMs: options.recheckTickMs ?? 2000, reconcileEveryMs: options.reconcileEveryMs ?? 60_000,
     };
   }
 
@@ -77,11 +82,12 @@ export class Leader {
       }
       // Another process wrote (a CLI apply or stop): act on it now rather than at the next steady pass.
       const changedElsewhere = (await this.store.read()).revision !== this.lastRevision;
-      if (!force && !changedElsewhere && now - this.lastTick < (this.busy ? this.o.busyTickMs : this.o.steadyTickMs)) return null;
+      if (!force && !changedElsewhere && now - this.lastTick < this.tickMs()) return null;
       const state = await this.scheduler.tick();
       this.lastTick = Date.now();
       this.lastRevision = state.revision;
       this.busy = isBusy(state);
+      this.unreachable = this.scheduler.sawUnreachable;
       return state;
     } catch (err) {
       if (err instanceof LeaseLostError) {
@@ -118,10 +124,14 @@ export class Leader {
     this.lastTick = 0;
   }
 
+  /** The pass interval now: busy, rechecking an unreachable instance, or steady. */
+  private tickMs(): number {
+    return this.busy ? this.o.busyTickMs : this.unreachable ? this.o.recheckTickMs : this.o.steadyTickMs;
+  }
+
   /** Sleeps until the next pass or lease renewal is due, whichever comes first. */
   private nextDelay(): number {
     const now = Date.now();
-    const tick = this.busy ? this.o.busyTickMs : this.o.steadyTickMs;
-    return Math.max(50, Math.min(this.lastTick + tick - now, this.lastRenew + this.o.renewEveryMs - now));
+    return Math.max(50, Math.min(this.lastTick + this.tickMs() - now, this.lastRenew + this.o.renewEveryMs - now));
   }
 }

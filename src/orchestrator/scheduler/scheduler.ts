@@ -44,9 +44,15 @@ export class Scheduler {
   readonly events: EventBus;
   /** The samples of running environments (`metrics`), kept beside the state so the state is not rewritten for them. */
   readonly metrics: MetricsStore;
+  private unreachable = false;
   constructor(private readonly options: SchedulerOptions) {
     this.events = options.events ?? new EventBus();
     this.metrics = new MetricsStore(options.store.dir);
+  }
+
+  /** Whether the last pass could not reach an instance (or ask its provider): the leader checks again sooner. */
+  get sawUnreachable(): boolean {
+    return this.unreachable;
   }
 
   /** One full pass. Returns the state after it. */
@@ -135,6 +141,7 @@ export class Scheduler {
   private async refreshAll(state: OrchestratorState): Promise<Map<string, ProviderInstance>> {
     const views = new Map<string, ProviderInstance>();
     const byBackend = new Map<BackendId, string[]>();
+    this.unreachable = false;
     for (const inst of state.instances) {
       if (inst.status === 'terminated' || inst.status === 'pending') continue;
       byBackend.set(inst.backend, [...(byBackend.get(inst.backend) ?? []), inst.id]);
@@ -143,9 +150,13 @@ export class Scheduler {
       const backend = this.options.backends.get(id);
       if (!backend) continue;
       try {
-        for (const v of await backend.refresh(ids)) views.set(v.instanceId, v);
+        for (const v of await backend.refresh(ids)) {
+          views.set(v.instanceId, v);
+          if (v.unreachable === true) this.unreachable = true;
+        }
       } catch {
         // The provider could not be asked this pass (network): treat every instance as unknown, not gone.
+        this.unreachable = true;
       }
     }
     return views;

@@ -9,6 +9,7 @@ import { Scheduler } from '../../../src/orchestrator/scheduler/scheduler';
 import { Store } from '../../../src/orchestrator/store/store';
 import { fakeOffer, spec, tempDir } from '../helpers';
 import { submitRun } from '../../../src/orchestrator/orchestrator';
+import { driveUntil } from '../../../src/orchestrator/drive';
 
 function leader(dir: string, owner: string, ttl: number): Leader {
   const store = new Store(path.join(dir, 'state'));
@@ -50,6 +51,35 @@ describe('leader lease', () => {
     await submitRun(new Store(store.dir), systemClock, spec([fakeOffer('a', 1)]), 'from-cli');
     const state = await l.step();
     assert.equal(state?.runs[0]?.status, 'provisioning');
+    await l.stop();
+  });
+
+  it('after a pass that could not reach an instance the next pass comes at the recheck interval, not the steady one', async () => {
+    const dir = tempDir();
+    const store = new Store(path.join(dir, 'state'));
+    const fake = new FakeBackend(path.join(dir, 'fake.json'));
+    await fake.script({ offers: [fakeOffer('a', 1)] });
+    const scheduler = new Scheduler({ store, backends: new Map<BackendId, Backend>([['fake', fake]]), clock: systemClock, owner: 'o' });
+    const l = new Leader(store, scheduler, 'o', { steadyTickMs: 3_600_000, recheckTickMs: 50 });
+    await submitRun(store, systemClock, spec([fakeOffer('a', 1)]), 'outage');
+    await driveUntil(l, store, (s) => s.runs[0]?.status === 'running', { pollMs: 10, timeoutMs: 10_000 });
+    await l.step(true);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(await l.step(), null, 'steady and reachable: no pass before the steady interval');
+
+    await fake.script({ unreachable: true });
+    const during = await l.step(true);
+    assert.equal(scheduler.sawUnreachable, true);
+    assert.equal(during?.runs[0]?.status, 'running', 'an unreachable instance is not a lost one');
+    await new Promise((r) => setTimeout(r, 80));
+    assert.notEqual(await l.step(), null, 'rechecked after the recheck interval');
+
+    await fake.script({ unreachable: false });
+    await new Promise((r) => setTimeout(r, 80));
+    assert.notEqual(await l.step(), null, 'the pass after the heal');
+    assert.equal(scheduler.sawUnreachable, false);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(await l.step(), null, 'reachable again: back to the steady interval');
     await l.stop();
   });
 });
