@@ -1,11 +1,12 @@
 // SSH fleets through the orchestrator and the CLI, on real sshd test hosts: `apply` of a fleet config
 // (one host behind proxy_jump, one with a GPU) → `offer` lists the probed hosts → `apply` of a dev
 // environment on the jump-only host → running (agent, code, init) → the OpenSSH client runs a command in
-// the working dir with the env verbatim → outages while running and while provisioning → `stop` cleans up.
+// the working dir with the env verbatim → outages while running (seen through the scheduler's own loop) and while
+// provisioning → `stop` cleans up, the published `Host <run>` entry included.
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/run-cli';
@@ -13,20 +14,20 @@ import { SshAccess } from '../../../src/backends/ssh/access';
 import { sshPaths } from '../../../src/backends/ssh/config/paths';
 import { generateKeyPair } from '../../../src/backends/ssh/keys';
 import { closeBackends } from '../../../src/orchestrator/backends-registry';
-import { FleetsBackend } from '../../../src/orchestrator/fleets/fleets-backend';
 import type { RunRecord } from '../../../src/orchestrator/model/run';
 import { openRuntime } from '../../../src/orchestrator/runtime';
 import { Store } from '../../../src/orchestrator/store/store';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../../harness/hosts';
 import { git, writeTree } from './upload/helpers';
 import { ssh } from '../../harness/openssh';
+import { observePasses, timeline, until, watchRun } from '../../harness/scheduler-watch';
 
 interface CliResult { code: number; out: string; err: string }
 
 const TRICKY = `it's "quoted" $(touch /tmp/pwned-dvs) \`touch /tmp/pwned-dvs2\` $HOME \\ end`;
 
 describe('SSH fleets through the orchestrator and the CLI on real sshd test hosts', function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
   let hosts: TestHosts;
   let state: string;
   let project: string;
@@ -142,24 +143,12 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     const busy = await cli('offer', '--backend', 'ssh', '--json');
     assert.equal((JSON.parse(busy.out) as { offers: Array<{ region: string; availability: string }> }).offers.find((o) => o.region === ipj)?.availability, 'busy');
 
-    // The ssh config entry: the one the orchestrator published, else built here from the backend's endpoint
-    // with the same SshAccess API (publication on ready is wired by the scheduler's owner).
+    // The orchestrator published `Host fleet-run` (through the jump host and the host) and the Include itself.
     const paths = sshPaths(state);
     const access = new SshAccess(paths, path.join(state, 'ssh', 'user_config'));
-    const publishedByOrchestrator = (await access.published()).includes('fleet-run');
-    if (!publishedByOrchestrator) {
-      console.log('    (no entry published by the orchestrator: the test builds it from the backend endpoint with SshAccess)');
-      const rt = openRuntime(env);
-      try {
-        const remote = rt.backends.get('remote');
-        assert.ok(remote instanceof FleetsBackend);
-        const ep = await remote.endpoint(instanceId);
-        assert.ok(ep, 'the backend knows the endpoint');
-        await access.publish(ep);
-      } finally {
-        await closeBackends(rt.backends);
-      }
-    }
+    assert.deepEqual(await access.published(), ['fleet-run'], 'the scheduler published the running environment');
+    assert.match(readFileSync(paths.config, 'utf8'), /^Host fleet-run$/m);
+    assert.ok(readFileSync(path.join(state, 'ssh', 'user_config'), 'utf8').includes(`Include "${paths.config}"`), 'the user ssh config includes ours');
     const cmd = 'pwd; cat app.py; printf "%s|%s\\n" "$TRICKY" "$DSTACK_RUN_NAME"';
     const r = await ssh(paths.config, 'fleet-run', cmd);
     assert.equal(r.status, 0, r.stderr);
@@ -168,40 +157,42 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     assert.equal(recorded?.workingDir, `/root/.dstack-vsc/${instanceId}/repo`, 'the instance record holds the working dir `ssh fleet-run` lands in (what Open in VS Code opens)');
     assert.ok(!existsSync(path.join(hosts.hostDir('hj'), 'root', 'pwned-dvs')) && !existsSync('/tmp/pwned-dvs') && !existsSync('/tmp/pwned-dvs2'), 'nothing in the env value ran');
 
-    // Outages of the jump host while running (blackholed, reset, link down): the run stays running, refresh
-    // answers, and after the heal the orchestrator reads the agent's report again within 10 s.
+    // Outages of the jump host while running (blackholed, reset, link down), with the scheduler led the way a VS Code
+    // window leads it (the real loop and cadence): `ps` shows the run running on the same instance throughout, and
+    // within 10 s of the heal the scheduler reaches the agent again (the lease it renews on the host is fresh).
     const rt = openRuntime(env);
+    const passes = observePasses(rt.scheduler);
+    const loopErrors: unknown[] = [];
+    rt.leader.start((e) => loopErrors.push(e));
+    const lease = path.join(agentDir, 'lease');
     try {
-      const remote = rt.backends.get('remote');
-      assert.ok(remote instanceof FleetsBackend);
+      await until(() => passes.some((p) => p.end !== null), 30_000, 'the first pass of the loop');
       for (const fault of ['drop', 'reject', 'down'] as const) {
-        hosts.run(['fault', 'h1', fault]);
+        const view = watchRun(state, 'fleet-run');
+        let healedAt = 0;
         try {
-          const [during] = await remote.refresh([instanceId]);
-          assert.equal(during?.state, 'running', `${fault}: an unreachable host is not a gone environment`);
-          assert.equal(during?.report, undefined, `${fault}: no report while unreachable`);
-          await rt.leader.step(true);
-          assert.equal((await runNamed('fleet-run'))?.status, 'running', `${fault}: the run survives the outage`);
+          hosts.run(['fault', 'h1', fault]);
+          const faultAt = Date.now();
+          // The outage lasts until the scheduler has seen it: a pass that began after the fault has ended.
+          await until(() => passes.some((p) => p.start > faultAt && p.end !== null), 60_000, `${fault}: a scheduler pass during the outage`);
+          assert.ok(statSync(lease).mtimeMs < faultAt, `${fault}: no lease renewal reached the host during the outage`);
         } finally {
           hosts.run(['fault', 'h1', 'heal']);
+          healedAt = Date.now();
         }
-        const healedAt = Date.now();
-        let recovered = false;
-        while (!recovered && Date.now() - healedAt < 10_000) {
-          const [v] = await remote.refresh([instanceId]);
-          recovered = v?.report?.ready === true;
-          if (!recovered) await new Promise((res) => setTimeout(res, 250));
-        }
-        assert.ok(recovered, `${fault}: refresh reads the agent again within 10 s of the heal`);
-        await rt.leader.step(true);
-        const after = await runNamed('fleet-run');
-        assert.equal(after?.status, 'running');
-        assert.equal(after?.instanceId, instanceId, 'nothing was lost or replaced');
+        const took = await until(() => statSync(lease).mtimeMs >= healedAt, 10_000, `${fault}: the scheduler renews the agent's lease within 10 s of the heal`)
+          .catch((e: Error) => assert.fail(`${e.message}; passes (s from the heal): ${timeline(passes, healedAt)}`));
+        console.log(`    (${fault}: the lease was renewed ${(took / 1000).toFixed(1)} s after the heal)`);
+        const seen = await view.stop();
+        assert.deepEqual([...new Set(seen.map((r) => `${r.status} ${r.instanceId}`))], [`running ${instanceId}`], `${fault}: the store (ps) shows the run running on its instance throughout`);
+        const ps = await cli('ps', '--json');
+        assert.deepEqual((JSON.parse(ps.out) as Array<{ name: string; status: string }>).map((r) => [r.name, r.status]), [['fleet-run', 'running']]);
       }
     } finally {
       await rt.leader.stop();
       await closeBackends(rt.backends);
     }
+    assert.deepEqual(loopErrors, [], 'the scheduler loop never failed');
     const after = await ssh(paths.config, 'fleet-run', 'echo still here');
     assert.equal(after.stdout, 'still here\n', after.stderr);
     // The init output reached the run's log on this machine byte for byte (quotes, $(...), backticks unexpanded).
@@ -216,8 +207,8 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     assert.ok(!existsSync(archive), 'the code archive went with the run');
     const leftovers = spawnSync('pgrep', ['-af', instanceId], { encoding: 'utf8' });
     assert.equal(leftovers.stdout, '', 'no agent process is left on the host');
-    if (!publishedByOrchestrator) await access.retract('fleet-run');
-    assert.ok(!(await access.published()).includes('fleet-run'), 'the ssh config entry went with the environment');
+    assert.deepEqual(await access.published(), [], 'the orchestrator retracted the ssh config entry with the environment');
+    assert.doesNotMatch(readFileSync(paths.config, 'utf8'), /^Host fleet-run/m);
     const free = await cli('offer', '--backend', 'ssh', '--json');
     assert.equal((JSON.parse(free.out) as { offers: Array<{ region: string; availability: string }> }).offers.find((o) => o.region === ipj)?.availability, 'available');
   });
