@@ -129,6 +129,9 @@ export const applyCommand: CliCommand = {
       }
       throw err;
     }
+    // Stored absolute: whichever process leads the scheduler (a VS Code window, another command, each with its own
+    // cwd) reads the configuration's `files` relative to this file.
+    plan.spec.configurationPath = path.resolve(io.cwd, file);
     // The code upload is planned and its limit checked before anything is provisioned; the run carries
     // exactly this upload to whichever backend provisions it.
     let upload: PreparedUpload;

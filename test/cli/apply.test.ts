@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { FakeBackend } from '../../src/backends/fake/fake-backend';
 import { Store } from '../../src/orchestrator/store/store';
 import { fakeOffer, tempDir } from '../orchestrator/helpers';
+import { runCli } from '../../src/cli/run-cli';
 import { cli } from './cli-process';
 
 const GPU_CONFIG = (extra: string) => `type: dev-environment
@@ -48,6 +49,15 @@ describe('cli apply', function () {
     const stop = cli(['stop', 'gpu-dev', '-y'], w.env);
     assert.equal(stop.stdout, 'Stopped\n');
     assert.match(cli(['ps'], w.env).stdout, /gpu-dev .* stopped /);
+  });
+
+  it('stores a relative -f path absolute: a process with another cwd (a VS Code window leading the scheduler) finds the code and files', async () => {
+    const w = await setup();
+    let out = '';
+    const code = await runCli(['apply', '-f', 'gpu.dstack.yml', '-y', '-d'], { stdout: (t) => { out += t; }, stderr: (t) => { out += t; }, env: w.env, cwd: w.dir, confirm: () => Promise.resolve(false) });
+    assert.equal(code, 0, out);
+    const run = (await new Store(w.env['DSTACK_VSC_STATE_DIR'] as string).read()).runs[0];
+    assert.equal(run?.spec.configurationPath, w.file);
   });
 
   it('fails over when the first offer has no capacity and ends cleanly when none has', async () => {
