@@ -180,11 +180,13 @@ export class SshHostsBackend implements Backend {
     const sshPort = 10022 + (parseInt(tags.instanceId.replace(/[^0-9a-f]/gi, '').slice(0, 6) || '0', 16) % 1000);
     const record: InstanceRecord = { tags, hostname, sshPort, hostPublicKey: hostKey.publicKey, createdAt: Date.now() };
     await this.update((r) => { r[tags.instanceId] = record; });
+    let reached = false;
     try {
       const files = await planJobFiles(job?.configuration, job?.configurationPath);
       const facts = await this.probe(hostname);
       const container = containerSpecFor(job?.configuration, { runtime: facts.runtime, gpus: facts.gpus.length }, job?.registryAuth, this.options.bare === true);
       const conn = await this.connection(hostname);
+      reached = true;
       const agent = new HostAgent(conn, tags.instanceId);
       await agent.start({
         instanceId: tags.instanceId,
@@ -203,7 +205,10 @@ export class SshHostsBackend implements Backend {
         labels: { installation: tags.installation, runName: tags.runName },
       });
     } catch (e) {
-      await this.update((r) => { delete r[tags.instanceId]; });
+      // What the start put on the host (job files with the env and keys, a partial upload) goes now; while the host
+      // can't be reached the record stays, so the scheduler's terminate of the failed instance removes it later.
+      const clean = !reached || await this.removeFromHost(hostname, tags.instanceId).then(() => true, () => false);
+      if (clean) await this.update((r) => { delete r[tags.instanceId]; });
       if (e instanceof BackendError) throw e;
       throw new BackendError('error', `Starting the environment on ${hostname} failed: ${(e as Error).message}`);
     }
@@ -269,8 +274,21 @@ export class SshHostsBackend implements Backend {
   async terminate(instanceId: string): Promise<void> {
     const rec = (await this.records())[instanceId];
     if (!rec) return;
-    await new HostAgent(await this.connection(rec.hostname), instanceId).stop();
+    await this.removeFromHost(rec.hostname, instanceId);
     await this.update((r) => { delete r[instanceId]; });
+  }
+
+  /** Stops the instance's agent and removes its directory from the host; connecting is bounded (a blackholed host
+   *  must not stall the scheduler's pass), and a failure leaves the record for the next try. */
+  private async removeFromHost(hostname: string, instanceId: string): Promise<void> {
+    let conn: SshConnection;
+    try {
+      conn = await withTimeout(this.connection(hostname), HOST_CALL_MS, `SSH host ${hostname}`);
+    } catch (e) {
+      this.dropConnection(hostname);
+      throw e;
+    }
+    await new HostAgent(conn, instanceId).stop();
   }
 
   /** Closes the shared connections. */
