@@ -182,7 +182,8 @@ describe('Faults during the code upload of an apply, through the orchestrator, o
       }
       assert.equal(result.code, 0, result.out + result.err);
       assert.match(result.out, new RegExp(`${name} provisioning completed \\(running\\)`));
-      console.log(`    (${name}: running ${((doneAt - healedAt) / 1000).toFixed(1)} s after the heal)`);
+      const sinceHeal = (doneAt - healedAt) / 1000;
+      console.log(`    (${name}: running ${Math.abs(sinceHeal).toFixed(1)} s ${sinceHeal < 0 ? 'before' : 'after'} the heal)`);
       assert.ok(doneAt - healedAt <= 10_000, `${name}: running ${doneAt - healedAt} ms after the heal`);
 
       // A VS Code window (or any later command) leads the scheduler once the CLI detached: the first host is clean
