@@ -61,7 +61,7 @@ async function sendArchive(conn: SshConnection, source: Readable, size: number, 
     conn.client.off('close', onClose);
   }
   if (lost !== null) {
-    throw new UploadError('connection_lost', `The connection to ${conn.target.host} was lost during the upload into ${remoteDir} (${(lost as Error).message}) after ${bytes} of ${size} bytes. The upload is safe to retry once the host is reachable.`);
+    throw new UploadError('connection_lost', `The connection to ${conn.target.host} was lost during the code upload into ${remoteDir} (${(lost as Error).message}) after ${bytes} of ${size} bytes. The upload is safe to retry once the host is reachable.`);
   }
   if (code === REFUSED_EXIT) throw new UploadError('unsafe_path', `${conn.target.host} refused the archive for ${remoteDir} and extracted nothing: ${stderr.trim()}`);
   if (code !== 0) throw new UploadError('bad_archive', `Extracting the code on ${conn.target.host} into ${remoteDir} failed (exit ${code ?? 'none'}): ${stderr.trim() || 'no output'}`);
