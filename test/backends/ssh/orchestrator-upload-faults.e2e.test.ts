@@ -162,8 +162,9 @@ describe('Faults during the code upload of an apply, through the orchestrator, o
       try {
         const applying = cli('apply', '-f', `${name}.dstack.yml`, '-y', '-d').then((r) => { doneAt = Date.now(); return r; });
         try {
-          // Mid-flight: a quarter of the code has landed in the agent's repo dir on the first host.
-          await until(() => agentDirs('h1').some((id) => bytesUnder(path.join(hosts.hostDir('h1'), 'root', '.dstack-vsc', id, 'repo')) > plan.archiveSize / 4), 60_000, `${name}: the upload to h1 is under way`);
+          // Mid-flight: a quarter of the code has landed in the agent's dir on the first host (the receiver stages the
+          // archive beside the repo dir as repo.upload-<pid> and extracts it only once whole).
+          await until(() => agentDirs('h1').some((id) => bytesUnder(path.join(hosts.hostDir('h1'), 'root', '.dstack-vsc', id)) > plan.archiveSize / 4), 60_000, `${name}: the upload to h1 is under way`);
           hosts.run(['fault', 'h1', c.fault]);
           const hold = c.hold;
           if (hold === 'until-failed-over') {
