@@ -27,9 +27,30 @@ import {
   validateText,
   type Configuration,
 } from '../../src/schema';
+import type { DevEnvironmentConfiguration, SpotPolicy } from '../../src/schema/model';
+import { spotFromPolicy } from '../../src/backends/backend';
+import { devEnvironmentJobSpec, type DevEnvironmentJobSpec } from '../../src/orchestrator/job-spec/dev-environment-job';
+import { ideOf } from '../../src/orchestrator/job-spec/ides';
+import { planDevEnvironment } from '../../src/orchestrator/plan';
 import { type Vector, errorCore, loadVectors, readExample } from './corpus-helpers';
 
 type Runner = (v: Vector) => unknown;
+
+/** Each field of a `dev_environment_job_commands` vector, as the job spec module (and the IDE links) produce it. */
+const JOB_SPEC_FIELDS: Record<string, (spec: DevEnvironmentJobSpec, conf: DevEnvironmentConfiguration) => unknown> = {
+  configuration: (_spec, conf) => Object.fromEntries(Object.entries(conf).filter(([k]) => !INJECTED_DEFAULTS.includes(k))),
+  image_name: (spec) => spec.imageName,
+  privileged: (spec) => spec.privileged,
+  shell: (spec) => spec.shell,
+  dstack_image_commands: (spec) => spec.dstackImageCommands,
+  shell_commands: (spec) => spec.shellCommands,
+  'job_spec_commands (entrypoint+args)': (spec) => spec.commands,
+  'ide_url_example (runner reported working_dir=/dstack/run)': (_spec, conf) => ideOf(conf.ide)?.url(conf.name as string, '/dstack/run') ?? null,
+  single_branch_default: (spec) => spec.singleBranch,
+  max_duration_default: (spec) => spec.maxDuration,
+  stop_duration_default: (spec) => spec.stopDuration,
+  spot_policy_default: (spec) => spec.spotPolicy,
+};
 
 const NAMESPACES = { env: { A: '1', NGC_API_KEY: 'k' }, secrets: { hf_token: 's' }, run: { args: '--x 1' } };
 
@@ -157,10 +178,19 @@ describe('dstack corpus and vectors', () => {
       }
     });
 
-    it('dev_environment_job_commands: the configuration part (commands are the orchestrator\'s vectors)', () => {
-      // The job command lists in these vectors are reproduced by the orchestrator's job-spec tests; here we check
-      // that each vector's configuration is accepted and normalized. Counted as schema agreements.
-      for (const v of configs['dev_environment_job_commands'] ?? []) tally(() => assert.ok(configOf(v['configuration'])), 'vector');
+    it('dev_environment_job_commands: every field of dstack\'s job spec, from the configuration', async () => {
+      for (const v of configs['dev_environment_job_commands'] ?? []) {
+        const conf = configOf(v['configuration']) as DevEnvironmentConfiguration;
+        const plan = await planDevEnvironment(conf, { configurationPath: 'dev.dstack.yml', envOverrides: {}, processEnv: {}, secrets: {}, backends: [] });
+        tally(() => {
+          assert.deepEqual(Object.keys(v).sort(), Object.keys(JOB_SPEC_FIELDS).sort(), 'every field of the vector is compared');
+          const spec = devEnvironmentJobSpec(conf, conf.name as string);
+          for (const [field, got] of Object.entries(JOB_SPEC_FIELDS)) assert.deepEqual(got(spec, conf), v[field], `${conf.name}: ${field}`);
+          // The orchestrator's own plan applies the same policies.
+          assert.equal(plan.spec.maxDuration, v['max_duration_default']);
+          assert.equal(plan.requirements.spot, spotFromPolicy(v['spot_policy_default'] as SpotPolicy));
+        }, 'vector');
+      }
     });
   });
 

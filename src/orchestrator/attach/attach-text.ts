@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import type { Backend } from '../../backends/backend';
 import type { BackendId } from '../../backends/offer';
+import { ideLinkLines } from '../job-spec/ides';
 import type { InstanceRecord, RunRecord } from '../model/run';
 
 /**
@@ -24,16 +25,10 @@ export function environmentWorkingDir(run: RunRecord, inst: InstanceRecord, back
   return wd.startsWith('/') ? wd : `${home}/workflow/${wd.replace(/^\.\/?/, '')}`.replace(/\/+$/, '');
 }
 
-const IDE_NAMES: Record<string, { label: string; scheme: string }> = {
-  vscode: { label: 'VS Code', scheme: 'vscode' }, cursor: { label: 'Cursor', scheme: 'cursor' }, windsurf: { label: 'Windsurf', scheme: 'windsurf' },
-};
-
 /** dstack's IDE link lines (`To open in VS Code, use link below:` ...), empty without a supported `ide`. */
 export function ideLinkText(runName: string, ide: unknown, workingDir: string): string {
-  if (ide === 'zed') return `To open in Zed, use link below:\n\n  zed://ssh/${runName}${workingDir}\n\n`;
-  const i = typeof ide === 'string' ? IDE_NAMES[ide] : undefined;
-  if (!i) return '';
-  return `To open in ${i.label}, use link below:\n\n  ${i.scheme}://vscode-remote/ssh-remote+${runName}${workingDir}\n\n`;
+  const lines = ideLinkLines(ide, runName, workingDir);
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
 /** dstack's attach text: the header, the forwarded ports, the IDE link, the ssh command and the detach hint. */
