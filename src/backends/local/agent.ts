@@ -2,9 +2,9 @@
 // dir, writes the env with dstack's system variables, serves SSH (LocalSshServer on 127.0.0.1 with the
 // host key the orchestrator generated and only the run's key), runs `init` with `sh -c` streaming to the
 // run's log, marks readiness, heartbeats into status.json (with the SSH port and a sample of the
-// environment's CPU/memory/GPU use), records SSH sessions as activity, and stops itself (dead-man's
-// switch) when no orchestrator holds the lease and inactivity_duration has passed, or when max_duration
-// has passed.
+// environment's CPU/memory/GPU use), records SSH connections open longer than 10 s as activity (dstack's
+// rule: shorter ones are probes), and stops itself (dead-man's switch) when no orchestrator holds the lease
+// and inactivity_duration has passed, or when max_duration has passed.
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -83,8 +83,12 @@ export async function runLocalAgent(dir: string, logFile: string): Promise<void>
   fs.writeFileSync(path.join(dir, AGENT_FILES.profile), `${profile}\ncd ${quote(workdir)}\n`, { mode: 0o600 });
 
   const activityFile = path.join(dir, AGENT_FILES.activity);
-  const touchActivity = (): void => {
-    try { fs.writeFileSync(activityFile, String(Date.now())); } catch { /* the dir is being removed */ }
+  /** Records activity at `at` (ms): the file's mtime is what the backend reads. */
+  const touchActivity = (at: number): void => {
+    try {
+      fs.writeFileSync(activityFile, String(at));
+      fs.utimesSync(activityFile, at / 1000, at / 1000);
+    } catch { /* the dir is being removed */ }
   };
   let ssh: LocalSshServer | null = null;
   const authorizedKey = readOptional(path.join(dir, AGENT_FILES.authorizedKey));
@@ -144,7 +148,7 @@ export async function runLocalAgent(dir: string, logFile: string): Promise<void>
   const leaseAlive = (): boolean => {
     try { return (JSON.parse(fs.readFileSync(job.leaseFile, 'utf8')) as { expiresAt: number }).expiresAt > Date.now(); } catch { return false; }
   };
-  let hadConnections = false;
+  let lastTouched = 0;
   const sampler = new EnvironmentSampler(process.pid);
   let sampling = false;
   const sampleMetrics = (): void => {
@@ -157,11 +161,14 @@ export async function runLocalAgent(dir: string, logFile: string): Promise<void>
   setInterval(() => {
     sampleMetrics();
     if (!fs.existsSync(dir)) process.exit(0);
-    // Established SSH sessions are activity (dstack's no_connections_secs), and so is their end.
-    const connected = (ssh?.connections ?? 0) > 0;
-    if (connected || hadConnections) touchActivity();
-    hadConnections = connected;
     const now = Date.now();
+    // dstack's no_connections_secs: an SSH connection open longer than 10 s is activity up to its end; shorter
+    // ones (probes, the orchestrator's own calls) are not.
+    const active = ssh?.lastActiveAt(now) ?? null;
+    if (active !== null && active > lastTouched) {
+      touchActivity(active);
+      lastTouched = active;
+    }
     if (job.maxDuration !== null && now - startedAt >= job.maxDuration * 1000) { stop('max_duration'); return; }
     const idleSecs = (now - Math.max(lastActivity(), status.readyAt ?? startedAt)) / 1000;
     if (job.inactivityDuration !== null && idleSecs >= job.inactivityDuration && !leaseAlive()) { stop('inactivity_without_orchestrator'); return; }

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import { Server, utils, type Connection, type ServerChannel, type Session, type PseudoTtyInfo, type ParsedKey } from 'ssh2';
+import { ConnectionActivity } from '../connection-activity';
 
 /** How the endpoint is set up for one environment. */
 export interface LocalSshServerOptions {
@@ -63,8 +64,7 @@ export class LocalSshServer {
   private readonly user: string;
   private readonly shell: string;
   private openSessions = 0;
-  /** ms timestamp of the last session start or end (for inactivity tracking). */
-  lastActivity = Date.now();
+  private readonly activity = new ConnectionActivity<Connection>();
   port = 0;
 
   constructor(private readonly options: LocalSshServerOptions) {
@@ -74,9 +74,14 @@ export class LocalSshServer {
     this.shell = options.shell ?? process.env.SHELL ?? '/bin/sh';
   }
 
-  /** Established SSH connections (what dstack counts as activity). */
+  /** Established SSH connections, however short. */
   get connections(): number {
     return this.clients.size;
+  }
+
+  /** When the environment was last active as dstack counts it (`now` while a connection open > 10 s exists), or null. */
+  lastActiveAt(now = Date.now()): number | null {
+    return this.activity.lastActiveAt(now);
   }
 
   /** Sessions (exec/shell/sftp channels) currently open. */
@@ -109,8 +114,8 @@ export class LocalSshServer {
 
   private onClient(client: Connection): void {
     this.clients.add(client);
-    this.lastActivity = Date.now();
-    client.on('close', () => { this.clients.delete(client); this.lastActivity = Date.now(); });
+    this.activity.opened(client, Date.now());
+    client.on('close', () => { this.clients.delete(client); this.activity.closed(client, Date.now()); });
     client.on('error', () => { /* a dropped client is not our failure */ });
     client.on('authentication', (ctx) => {
       if (ctx.method !== 'publickey' || ctx.username !== this.user) { ctx.reject(['publickey']); return; }
@@ -180,7 +185,6 @@ export class LocalSshServer {
   private attach(channel: ServerChannel, child: ChildProcess, reportExit: boolean): void {
     this.children.add(child);
     this.openSessions++;
-    this.lastActivity = Date.now();
     channel.pipe(child.stdin!);
     child.stdin!.on('error', () => { /* the process exited before reading everything */ });
     child.stdout!.pipe(channel, { end: false });
@@ -193,7 +197,6 @@ export class LocalSshServer {
     child.on('close', (code, signal) => {
       this.children.delete(child);
       this.openSessions--;
-      this.lastActivity = Date.now();
       if (reportExit) {
         if (signal) channel.exit(signal.replace(/^SIG/, ''), false, '');
         else channel.exit(code ?? 0);

@@ -3,6 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { InstanceJob, ProviderInstance } from '../../../src/backends/backend';
 import { LocalBackend } from '../../../src/backends/local/local-backend';
+import { connectSsh } from '../../../src/backends/ssh/connect';
+import { generateKeyPair } from '../../../src/backends/ssh/keys';
+import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { isProcessAlive } from '../../../src/orchestrator/store/lock';
 import { tempDir } from '../../orchestrator/helpers';
 import { cli } from '../../cli/cli-process';
@@ -71,6 +74,42 @@ describe('local backend', function () {
     await until('failed', async () => (await view(backend, 'i-3')).report?.initExitCode === 7);
     assert.match(fs.readFileSync(backend.logFile('i-3'), 'utf8'), /broken/);
     await backend.terminate('i-3');
+  });
+
+  it('counts activity as dstack does: a short SSH connection leaves the inactivity clock running, one open more than 10 s resets it', async () => {
+    const dir = tempDir();
+    const backend = new LocalBackend(dir);
+    const client = generateKeyPair();
+    await backend.create(OFFER, { installation: 'x', runName: 'r', instanceId: 'i-act' }, client.publicKey, job(dir));
+    await until('ready with SSH', async () => (await view(backend, 'i-act')).report?.ready === true);
+    const { ssh } = await view(backend, 'i-act');
+    assert.ok(ssh);
+    const knownHosts = new KnownHosts(path.join(dir, 'known_hosts'), path.join(dir, 'known_hosts.lock'));
+    const connect = () => connectSsh({ host: ssh.host, port: ssh.port, user: ssh.user, privateKeys: [client.privateKey], hostKeyAlias: 'local-activity' }, { knownHosts });
+    const idle = async () => (await view(backend, 'i-act')).report?.noConnectionsSecs ?? -1;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      await sleep(2500);
+      const probe = await connect();
+      assert.equal((await probe.exec('true')).code, 0);
+      probe.close();
+      await sleep(3000); // more than one agent tick after the probe
+      assert.ok(await idle() >= 5, `a short connection is not activity: idle ${await idle()} s`);
+
+      const session = await connect();
+      const opened = Date.now();
+      try {
+        await sleep(6000);
+        assert.ok(await idle() >= 10, `a connection open 6 s is not activity yet: idle ${await idle()} s`);
+        for (let i = 0; i < 60 && await idle() > 2; i++) await sleep(250);
+        assert.ok(await idle() <= 2, `a connection open > 10 s resets the clock: idle ${await idle()} s`);
+        assert.ok(Date.now() - opened > 10_000, 'not before it had been open 10 s');
+      } finally {
+        session.close();
+      }
+    } finally {
+      await backend.terminate('i-act');
+    }
   });
 
   it('dead-man\'s switch: stops itself after inactivity when no orchestrator holds the lease, or after max_duration', async () => {

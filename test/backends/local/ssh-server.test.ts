@@ -155,11 +155,15 @@ describe('local backend SSH endpoint (ssh2 server) with the real OpenSSH client'
     );
   });
 
-  it('counts connections for activity tracking', async () => {
+  it('counts connections for activity tracking: only one open longer than 10 s is activity (dstack\'s rule)', async () => {
     const conn = await connectSsh({ host: '127.0.0.1', port: server.port, user: os.userInfo().username, privateKeys: [clientPrivate], hostKeyAlias: RUN }, { knownHosts: new KnownHosts(paths.knownHosts, paths.lock) });
     assert.equal(server.connections, 1);
+    const at = Date.now();
+    assert.equal(server.lastActiveAt(at), null, 'a fresh connection is not activity yet');
+    assert.equal(server.lastActiveAt(at + 11_000), at + 11_000, 'the same connection, seen 11 s later, is');
     conn.close();
     for (let i = 0; i < 100 && server.connections > 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(server.connections, 0);
+    assert.equal(server.lastActiveAt(), null, 'a connection that lasted under 10 s left no activity');
   });
 });

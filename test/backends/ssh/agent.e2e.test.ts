@@ -1,5 +1,6 @@
 // The host agent end to end on a real sshd test host (bare mode): upload, init, ready, the OpenSSH
-// client into the environment's own sshd through the host, activity, the dead-man's switch, stop.
+// client into the environment's own sshd through the host, activity (connections open > 10 s only), the
+// dead-man's switch, stop.
 
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -108,23 +109,38 @@ describe('host agent on a real sshd test host (bare mode)', function () {
     await agent.stop();
   });
 
-  it('counts an open SSH session as activity, and stops itself once the lease expired and it was idle', async () => {
+  it('counts only SSH connections open more than 10 s as activity (a short one is a probe), and stops itself once the lease expired and it was idle', async () => {
     const agent = new HostAgent(conn, 'inst-dms');
-    const j = job('inst-dms', { sshPort: 10024, inactivitySecs: 2, leaseSecs: 4 });
+    const j = job('inst-dms', { sshPort: 10024, inactivitySecs: 2, leaseSecs: 14 });
     await agent.start(j);
     await until('ready', agent, (st) => st.state === 'ready');
-    // A session to the environment's sshd (through the host) holds it alive.
-    const envConn = await connectSsh({ host: '127.0.0.1', port: 10024, user: 'root', privateKeys: h1.privateKeys, hostKeyAlias: 'agent-dms', jump: h1 },
-      { knownHosts: new KnownHosts(paths.knownHosts, paths.lock) });
     await agent.renewLease();
-    await until('active while connected', agent, (st) => st.noConnectionsSecs === 0);
-    await new Promise((r) => setTimeout(r, 7000)); // the lease (4 s) expires and more than the inactivity (2 s) passes
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Connections to the environment's sshd, through the host (as `ssh <run>` and VS Code reach it).
+    const envConnect = () => connectSsh({ host: '127.0.0.1', port: 10024, user: 'root', privateKeys: h1.privateKeys, hostKeyAlias: 'agent-dms', jump: h1 },
+      { knownHosts: new KnownHosts(paths.knownHosts, paths.lock) });
+    const probe = await envConnect();
+    assert.equal((await probe.exec('true')).code, 0);
+    probe.close();
+    const probeEnded = Date.now();
+    await sleep(3000);
+    const afterProbe = (await agent.status()).noConnectionsSecs ?? -1;
+    assert.ok(afterProbe >= Math.floor((Date.now() - probeEnded) / 1000) + 1, `the short connection did not reset the inactivity clock: idle ${afterProbe} s`);
+
+    const session = await envConnect();
+    const opened = Date.now();
+    await agent.renewLease();
+    await sleep(5000);
+    assert.ok(((await agent.status()).noConnectionsSecs ?? 0) >= 5, 'a connection open 5 s is not activity yet');
+    await until('active once the connection has been open 10 s', agent, (st) => st.noConnectionsSecs === 0, 75);
+    assert.ok(Date.now() - opened > 10_000, 'the connection counted only after 10 s');
+    await sleep(Math.max(0, opened + 18_000 - Date.now())); // the lease (14 s) expires and more than the inactivity (2 s) passes
     assert.equal((await agent.status()).state, 'ready', 'an open connection keeps the environment up after the lease expired');
-    envConn.close();
+    session.close();
     const s = await until('self-stopped', agent, (st) => st.state === 'stopped');
     assert.equal(s.stopReason, 'inactivity');
-    const probe = await conn.exec('cat /proc/net/tcp | awk \'$4 == "0A" && substr($2, length($2) - 4) == ":2730"\' | wc -l');
-    assert.equal(probe.stdout.trim(), '0', 'its sshd no longer listens');
+    const listening = await conn.exec('cat /proc/net/tcp | awk \'$4 == "0A" && substr($2, length($2) - 4) == ":2730"\' | wc -l');
+    assert.equal(listening.stdout.trim(), '0', 'its sshd no longer listens');
     await agent.stop();
   });
 

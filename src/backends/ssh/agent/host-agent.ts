@@ -141,7 +141,7 @@ export class HostAgent {
     }
     // Only the detached command goes to the background, with every fd redirected: a backgrounded list
     // would keep the channel's pipes open and the exec would never end.
-    const r = await this.conn.exec(`cd ${shellQuote(dir)} && rm -f stop_requested init_rc init_exit init.log metrics state; setsid sh ${shellQuote(`${dir}/agent.sh`)} ${shellQuote(dir)} > ${shellQuote(`${dir}/agent.log`)} 2>&1 < /dev/null &`);
+    const r = await this.conn.exec(`cd ${shellQuote(dir)} && rm -f stop_requested init_rc init_exit init.log metrics state conns_seen; setsid sh ${shellQuote(`${dir}/agent.sh`)} ${shellQuote(dir)} > ${shellQuote(`${dir}/agent.log`)} 2>&1 < /dev/null &`);
     if (r.code !== 0) throw new Error(`Starting the agent on ${this.conn.target.host} failed: ${r.stderr.trim()}`);
   }
 

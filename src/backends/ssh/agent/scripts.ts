@@ -1,11 +1,14 @@
 // The host agent's scripts, POSIX sh only (what every Linux host has): the agent loop and the session
 // wrapper of the environment's sshd. Kept as text; `host-agent.ts` uploads them with the job files.
 
+import { ACTIVE_CONNECTION_SECS } from '../../connection-activity';
+
 /**
  * `agent.sh <dir>`: sources `env.sh` (bare or container mode, see environment-scripts.ts), starts the
  * environment (its sshd), runs init inside it (output to init.log), marks readiness, samples metrics
  * (CPU, memory, GPUs) every few seconds, then watches activity (established connections to the sshd
- * port, counted from /proc/net/tcp like dstack's runner: the container shares the host network) and
+ * port open for more than 10 s, counted from /proc/net/tcp like dstack's runner: the container shares the
+ * host network) and
  * stops everything it started when the lease expired and the environment was idle for the inactivity
  * duration, when max_duration passed, or when asked (a `stop_requested` file).
  */
@@ -70,9 +73,16 @@ conns_listening() {
   P=$(printf ':%04X' "$PORT")
   cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$P" 'substr($2, length($2) - 4) == p && $4 == "0A" { n++ } END { print n + 0 }'
 }
-conns() {
+# ESTABLISHED connections to the sshd port that have been open for more than ${ACTIVE_CONNECTION_SECS} s at time $1, as
+# dstack's runner counts them (shorter ones are probes). A connection is known across ticks by its addresses
+# and socket inode; conns_seen keeps when each was first seen.
+long_conns() {
   P=$(printf ':%04X' "$PORT")
-  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$P" 'substr($2, length($2) - 4) == p && $4 == "01" { n++ } END { print n + 0 }'
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p="$P" -v now="$1" -v min=${ACTIVE_CONNECTION_SECS} -v seen="$D/conns_seen" '
+    BEGIN { while ((getline l < seen) > 0) { split(l, f, " "); first[f[1]] = f[2] } close(seen) }
+    substr($2, length($2) - 4) == p && $4 == "01" { k = $2 "/" $3 "/" $10; t = (k in first) ? first[k] : now; now_open[k] = t; if (now - t > min) n++ }
+    END { out = seen ".tmp"; printf "" > out; for (k in now_open) print k, now_open[k] > out; close(out); print n + 0 }'
+  mv "$D/conns_seen.tmp" "$D/conns_seen"
 }
 stop_all() {
   echo "$1" > stop_reason
@@ -102,7 +112,7 @@ while :; do
     rm -f init.pid
     if [ "$RC" = 0 ]; then echo ready > state; else echo "$RC" > init_exit; echo failed > state; fi
   fi
-  if [ "$(conns)" -gt 0 ]; then LAST_ACTIVE=$NOW; fi
+  if [ "$(long_conns "$NOW")" -gt 0 ]; then LAST_ACTIVE=$NOW; fi
   echo $((NOW - LAST_ACTIVE)) > idle_secs.tmp && mv idle_secs.tmp idle_secs
   [ $((TICK % SAMPLE_SECS)) = 0 ] && sample
   TICK=$((TICK + 1))
