@@ -15,7 +15,8 @@
 #   testhosts.sh install [containers]  apt packages (openssh-server openssh-client iproute2 iptables; + podman runc crun ...)
 #   testhosts.sh image              builds the tiny container image localhost/dvs-mini:latest from this machine's own
 #                                   binaries (sshd, sh, coreutils, tar, ...; no download) into the shared read-only store
-#                                   $TH_IMGSTORE (default /opt/dvs-podman-store), once: later calls reuse it
+#                                   $TH_IMGSTORE (default /opt/dvs-podman-store), once: later calls reuse it; and a
+#                                   stand-in for dstack's default image under its name (+ python3, stand-in uv and sudo)
 #
 # TH_CONTAINERS=1 with `up`: the host gets a working podman with its own storage (images come from the shared
 # store), its own /run and /dev/shm, and the machine's cgroup layout (TH_BROKEN_CRUN=1: its crun refuses to create
@@ -185,18 +186,15 @@ cmd_install() {
   local pk="openssh-server openssh-client iproute2 iptables" want=0
   command -v sshd >/dev/null && command -v ip >/dev/null && command -v iptables >/dev/null && command -v ssh >/dev/null || want=1
   # netavark named: with --no-install-recommends apt would pick the CNI plugins instead
-  if [ "${1:-}" = containers ]; then pk="$pk podman crun runc conmon netavark aardvark-dns fuse-overlayfs catatonit"; command -v podman >/dev/null && command -v runc >/dev/null || want=1; fi
+  # python3: the default-image stand-in carries this machine's (for its venv)
+  if [ "${1:-}" = containers ]; then pk="$pk podman crun runc conmon netavark aardvark-dns fuse-overlayfs catatonit python3"; command -v podman >/dev/null && command -v runc >/dev/null && [ -x /usr/bin/python3 ] || want=1; fi
   [ $want = 1 ] || return 0
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pk >/dev/null
 }
 
-cmd_image() {   # the tiny image, built once into the shared store from this machine's binaries (no network)
-  local S="podman --root $IMGSTORE/root --runroot $IMGSTORE/run --storage-driver overlay" t0 R f p b libs
-  command -v podman >/dev/null || { echo "podman is not installed (testhosts.sh install containers)" >&2; exit 2; }
-  if $S image exists "$IMAGE" 2>/dev/null; then echo "$IMAGE cached in $IMGSTORE"; return 0; fi
-  t0=$(date +%s.%N)
-  mkdir -p "$IMGSTORE"; R=$(mktemp -d "$IMGSTORE/rootfs.XXXXXX")
+mini_rootfs() {   # DIR: the tiny image's root file system, from this machine's own binaries
+  local R=$1 f p b libs
   mkdir -p "$R"/etc/ssh "$R"/run/sshd "$R"/root "$R"/tmp "$R"/var/empty "$R"/proc "$R"/sys "$R"/dev "$R"/home
   chmod 1777 "$R/tmp"; chmod 700 "$R/root"
   for d in bin sbin lib lib64; do if [ -L /$d ]; then mkdir -p "$R/usr/$d"; ln -s usr/$d "$R/$d"; fi; done
@@ -207,12 +205,7 @@ cmd_image() {   # the tiny image, built once into the shared store from this mac
     p=$(type -P $b 2>/dev/null || true); [ -n "$p" ] && files+=("$p" "$(readlink -f "$p")")
   done
   for p in /usr/lib/openssh/sftp-server /usr/lib/openssh/sshd-session /usr/lib/openssh/sshd-auth; do [ -e "$p" ] && files+=("$p"); done
-  libs=$(for f in "${files[@]}"; do ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^\t\//{print $1}'; done | sort -u)
-  for f in "${files[@]}" $libs; do
-    [ -e "$f" ] || continue
-    mkdir -p "$R$(dirname "$f")"; cp -a "$f" "$R$f" 2>/dev/null || true
-    p=$(readlink -f "$f"); mkdir -p "$R$(dirname "$p")"; cp -a "$p" "$R$p" 2>/dev/null || true
-  done
+  copy_with_libs "$R" "${files[@]}"
   printf 'root:x:0:0:root:/root:/bin/sh\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n' > "$R/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$R/etc/group"
   printf 'root:*:19000:0:99999:7:::\nsshd:*:19000:0:99999:7:::\n' > "$R/etc/shadow"; chmod 640 "$R/etc/shadow"
@@ -220,9 +213,69 @@ cmd_image() {   # the tiny image, built once into the shared store from this mac
   printf 'PRETTY_NAME="dvs-mini"\nID=dvs-mini\n' > "$R/etc/os-release"
   # Never cache an image without sshd (this machine had no openssh-server yet): every container test would fail later.
   [ -x "$R$(type -P sshd 2>/dev/null || echo /usr/sbin/sshd)" ] || { rm -rf "$R"; echo "image: no sshd on this machine to copy (testhosts.sh install)" >&2; exit 2; }
-  tar -C "$R" -c . | $S import - "$IMAGE" >/dev/null
+}
+
+copy_with_libs() {   # ROOT FILE...: the files (and where their links point) with the shared libraries they load
+  local R=$1 f p libs; shift
+  libs=$(for f in "$@"; do ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^\t\//{print $1}'; done | sort -u)
+  for f in "$@" $libs; do
+    [ -e "$f" ] || continue
+    mkdir -p "$R$(dirname "$f")"; cp -a "$f" "$R$f" 2>/dev/null || true
+    p=$(readlink -f "$f"); mkdir -p "$R$(dirname "$p")"; cp -a "$p" "$R$p" 2>/dev/null || true
+  done
+}
+
+# The stand-in for dstack's default image (same name, so the agent's default-image path runs unchanged): the tiny
+# image plus this machine's python3 and two STAND-INS, since nothing can be downloaded here: `uv` (only `uv venv`,
+# made with python3's venv module; the -p version is recorded in /tmp/uv-stand-in.log, not installed) and `sudo`
+# (the container runs as root: it runs the command as is). Bump STANDIN_VERSION when this changes (the store is cached).
+STANDIN_IMAGE=docker.io/dstackai/base:0.15-base-ubuntu24.04
+STANDIN_VERSION=1
+standin_rootfs() {   # DIR (holding the tiny image's root already)
+  local R=$1 py std
+  py=$(readlink -f /usr/bin/python3 2>/dev/null) || { echo "image: no /usr/bin/python3 on this machine for the default-image stand-in (testhosts.sh install containers)" >&2; return 2; }
+  std=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')
+  copy_with_libs "$R" "$py" "$std"/lib-dynload/*.so
+  ln -sf "$(basename "$py")" "$R/usr/bin/python3"
+  tar -C / --exclude=test --exclude=__pycache__ --exclude=idlelib --exclude=tkinter --exclude=turtledemo -cf - "${std#/}" | tar -C "$R" -xf -
+  [ -d "/etc/$(basename "$std")" ] && cp -a "/etc/$(basename "$std")" "$R/etc/"
+  mkdir -p "$R/usr/local/bin"
+  cat > "$R/usr/local/bin/uv" <<'UV'
+#!/bin/sh
+# STAND-IN for uv (test image only): `uv venv [-q] [--prompt P] [-p PY] [--seed] DIR` makes DIR with python3's
+# venv module; PY is recorded in /tmp/uv-stand-in.log, not installed. Anything else fails as if uv could not do it.
+echo "uv $*" >> /tmp/uv-stand-in.log
+[ "${1:-}" = venv ] || { echo "uv stand-in: only 'uv venv' is supported" >&2; exit 2; }
+shift; prompt=""; dir=""
+while [ $# -gt 0 ]; do
+  case $1 in --prompt) prompt=$2; shift ;; -p|--python) shift ;; -q|--seed) ;; *) dir=$1 ;; esac
+  shift
+done
+exec python3 -m venv --without-pip ${prompt:+--prompt "$prompt"} "$dir"
+UV
+  printf '#!/bin/sh\n# STAND-IN for sudo (test image only; the container runs as root): runs the command as is.\nexec "$@"\n' > "$R/usr/bin/sudo"
+  chmod 755 "$R/usr/local/bin/uv" "$R/usr/bin/sudo"
+  printf 'PRETTY_NAME="dvs-mini stand-in for %s"\nID=dvs-mini\n' "$STANDIN_IMAGE" > "$R/etc/os-release"
+}
+
+cmd_image() {   # the tiny image and the default-image stand-in, built once into the shared store from this machine's binaries (no network)
+  local S="podman --root $IMGSTORE/root --runroot $IMGSTORE/run --storage-driver overlay" t0 R
+  command -v podman >/dev/null || { echo "podman is not installed (testhosts.sh install containers)" >&2; exit 2; }
+  local have_mini=0 have_standin=0
+  $S image exists "$IMAGE" 2>/dev/null && have_mini=1
+  [ "$($S image inspect -f '{{index .Labels "dvs.standin"}}' "$STANDIN_IMAGE" 2>/dev/null)" = "$STANDIN_VERSION" ] && have_standin=1
+  if [ $have_mini = 1 ] && [ $have_standin = 1 ]; then echo "$IMAGE and $STANDIN_IMAGE cached in $IMGSTORE"; return 0; fi
+  t0=$(date +%s.%N)
+  mkdir -p "$IMGSTORE"; R=$(mktemp -d "$IMGSTORE/rootfs.XXXXXX")
+  mini_rootfs "$R"
+  [ $have_mini = 1 ] || tar -C "$R" -c . | $S import - "$IMAGE" >/dev/null
+  if [ $have_standin = 0 ]; then
+    standin_rootfs "$R" || { rm -rf "$R"; exit 2; }
+    $S rmi -f "$STANDIN_IMAGE" >/dev/null 2>&1 || true
+    tar -C "$R" -c . | $S import --change "LABEL=dvs.standin=$STANDIN_VERSION" - "$STANDIN_IMAGE" >/dev/null
+  fi
   rm -rf "$R"
-  echo "$IMAGE built in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s ($(du -sh "$IMGSTORE/root" | cut -f1) store)"
+  echo "$IMAGE and $STANDIN_IMAGE built in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s ($(du -sh "$IMGSTORE/root" | cut -f1) store)"
 }
 
 c=${1:-}; shift || true

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentMetrics, InstanceJob } from '../backend';
+import { hostVenvPython, hostVenvScript } from '../ssh/agent/host-venv';
 import { extractTar } from '../ssh/upload/tar-extract';
 import { EnvironmentSampler } from './metrics';
 import { LocalSshServer } from './ssh-server';
@@ -77,6 +78,10 @@ export async function runLocalAgent(dir: string, logFile: string): Promise<void>
     const v = process.env[k];
     if (v !== undefined) base[k] = v;
   }
+  // A `python` on dstack's default image gets a venv here (host-venv.ts): DSTACK_VENV_DIR, activated once made.
+  const venvPython = hostVenvPython(job.configuration);
+  const venvDir = path.join(dir, 'venv');
+  if (venvPython !== null) system['DSTACK_VENV_DIR'] = venvDir;
   const env: Record<string, string> = { ...base, ...system, ...job.env, HOME: home };
   const skip = new Set(['HOSTNAME', 'USER', 'HOME', 'SHELL', 'SHLVL', 'PWD', '_']);
   const profile = Object.entries(env).filter(([k]) => !skip.has(k) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)).map(([k, v]) => `export ${k}=${quote(v)}`).join('\n');
@@ -129,6 +134,14 @@ export async function runLocalAgent(dir: string, logFile: string): Promise<void>
     process.exit(0);
   });
 
+  // The venv first (its failure is said in the log and init goes on); then init and SSH sessions run with it activated.
+  const venvMade = status.state === 'failed' || venvPython === null ? Promise.resolve(false) : new Promise<boolean>((resolve) => {
+    spawn('sh', ['-c', hostVenvScript(venvPython)], { cwd: workdir, env, stdio: ['ignore', log, log] }).on('exit', (code) => resolve(code === 0)).on('error', () => resolve(false));
+  });
+  if (await venvMade) {
+    env['VIRTUAL_ENV'] = venvDir;
+    env['PATH'] = `${path.join(venvDir, 'bin')}${path.delimiter}${env['PATH'] ?? ''}`;
+  }
   const init = status.state === 'failed' ? null : spawn('sh', ['-c', job.init.length > 0 ? job.init.join('\n') : ':'], { cwd: workdir, env, stdio: ['ignore', log, log] });
   init?.on('exit', (code, signal) => {
     const exit = code ?? 128 + (signal === 'SIGKILL' ? 9 : 15);

@@ -12,6 +12,7 @@ import type { Offer } from '../offer';
 import { containerSpecFor } from './agent/container-spec';
 import { renewAndRead, reportOf, withTimeout } from './agent/agent-refresh';
 import { HostAgent, type HostAgentStatus } from './agent/host-agent';
+import { hostVenvPython } from './agent/host-venv';
 import { systemEnv } from './agent/system-env';
 import { planJobFiles } from './agent/job-files';
 import { writeFileAtomic } from './config/atomic-write';
@@ -185,6 +186,7 @@ export class SshHostsBackend implements Backend {
       const files = await planJobFiles(job?.configuration, job?.configurationPath);
       const facts = await this.probe(hostname);
       const container = containerSpecFor(job?.configuration, { runtime: facts.runtime, gpus: facts.gpus.length }, job?.registryAuth, this.options.bare === true);
+      const venvPython = container ? null : hostVenvPython(job?.configuration);
       const conn = await this.connection(hostname);
       reached = true;
       const agent = new HostAgent(conn, tags.instanceId);
@@ -202,6 +204,7 @@ export class SshHostsBackend implements Backend {
         leaseSecs: this.options.leaseSecs ?? 120,
         files,
         ...(container ? { container } : {}),
+        ...(venvPython !== null ? { venvPython } : {}),
         labels: { installation: tags.installation, runName: tags.runName },
       });
     } catch (e) {

@@ -65,6 +65,11 @@ export function usesDstackImage(c: JobConfiguration): boolean {
   return c.docker === true || typeof c.image !== 'string';
 }
 
+/** Whether dstack makes its venv (DSTACK_VENV_DIR) for the job: on the base image (no `image`, `docker` or `entrypoint`). */
+export function makesDstackVenv(c: JobConfiguration): boolean {
+  return c.docker !== true && typeof c.image !== 'string' && typeof c.entrypoint !== 'string';
+}
+
 /** `--privileged`: forced by `docker: true`. */
 export function jobPrivileged(c: JobConfiguration): boolean {
   return c.docker === true || c.privileged === true;
@@ -88,7 +93,7 @@ export function jobPython(c: JobConfiguration, defaultPython = DEFAULT_PYTHON): 
  */
 export function dstackImageCommands(c: JobConfiguration, defaultPython = DEFAULT_PYTHON): string[] {
   if (c.docker === true) return ['start-dockerd'];
-  if (typeof c.image === 'string' || typeof c.entrypoint === 'string') return [];
+  if (!makesDstackVenv(c)) return [];
   return [
     `eval $(echo 'export DSTACK_VENV_DIR=${DSTACK_VENV_DIR}' | sudo tee -a ${DSTACK_PROFILE})`,
     'sudo rm -rf $DSTACK_VENV_DIR',

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { InstanceJob, ProviderInstance } from '../../../src/backends/backend';
@@ -109,6 +110,42 @@ describe('local backend', function () {
       }
     } finally {
       await backend.terminate('i-act');
+    }
+  });
+
+  it('python on the default image: a venv at DSTACK_VENV_DIR made with uv (a stand-in here), active in init and in SSH sessions', async function () {
+    if (spawnSync('sh', ['-c', 'command -v python3']).status !== 0) this.skip();
+    const dir = tempDir();
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    // A stand-in for uv (none on this machine): records its arguments and makes the venv with python3's venv module.
+    fs.writeFileSync(path.join(bin, 'uv'), `#!/bin/sh\necho "$@" > ${JSON.stringify(path.join(dir, 'uv-args'))}\nfor a; do d=$a; done\nexec python3 -m venv --without-pip --prompt dstack "$d"\n`, { mode: 0o755 });
+    const backend = new LocalBackend(dir);
+    const client = generateKeyPair();
+    const savedPath = process.env['PATH'];
+    process.env['PATH'] = `${bin}:${savedPath ?? ''}`;
+    try {
+      await backend.create(OFFER, { installation: 'x', runName: 'r', instanceId: 'i-venv' }, client.publicKey,
+        job(dir, { init: ['echo "venv=$DSTACK_VENV_DIR active=$VIRTUAL_ENV python=$(command -v python)"'], configuration: { type: 'dev-environment', python: '3.12' } }));
+    } finally {
+      process.env['PATH'] = savedPath;
+    }
+    try {
+      await until('ready', async () => (await view(backend, 'i-venv')).report?.ready === true);
+      const venv = path.join(backend.instanceDir('i-venv'), 'venv');
+      assert.equal(fs.readFileSync(path.join(dir, 'uv-args'), 'utf8'), `venv -q --prompt dstack -p 3.12 --seed ${venv}\n`);
+      assert.equal(fs.readFileSync(backend.logFile('i-venv'), 'utf8'), `venv=${venv} active=${venv} python=${venv}/bin/python\n`);
+      const { ssh } = await view(backend, 'i-venv');
+      assert.ok(ssh);
+      const conn = await connectSsh({ host: ssh.host, port: ssh.port, user: ssh.user, privateKeys: [client.privateKey], hostKeyAlias: 'local-venv' },
+        { knownHosts: new KnownHosts(path.join(dir, 'known_hosts'), path.join(dir, 'known_hosts.lock')) });
+      try {
+        assert.equal((await conn.exec('echo "$DSTACK_VENV_DIR $(command -v python)"')).stdout, `${venv} ${venv}/bin/python\n`);
+      } finally {
+        conn.close();
+      }
+    } finally {
+      await backend.terminate('i-venv');
     }
   });
 

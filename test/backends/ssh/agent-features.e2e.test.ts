@@ -1,8 +1,10 @@
 // The SSH hosts backend's job features end to end on real sshd test hosts (bare mode): dstack's system
 // variables (spec 3.3), the configuration's `files` mappings, init output streamed into the run's log
-// file verbatim, and metrics (CPU, memory, GPUs from the fake nvidia-smi table) in the refresh report.
+// file verbatim, metrics (CPU, memory, GPUs from the fake nvidia-smi table) in the refresh report, and the
+// venv of `python`.
 
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -139,4 +141,33 @@ describe('SSH host agent features: system env, files, init log streaming, metric
     assert.equal(gone?.state, 'gone');
   });
 
+  it('makes the venv of `python` with the host\'s python3 when it has no uv (saying so in the log), active in init and in `ssh <run>`', async function () {
+    this.timeout(300_000);
+    // The test hosts run this machine's binaries: its /usr/bin/python3, and no uv.
+    const have = spawnSync('/usr/bin/python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).stdout?.trim();
+    if (!have) this.skip();
+    const asked = have === '3.13' ? '3.12' : '3.13';
+    const offer = (await backend.listOffers())[0] as Offer;
+    const tags = { installation: 'inst-feat', runName: 'feat-venv', instanceId: 'f00dfeed-0003' };
+    await backend.create(offer, tags, '', {
+      runId: 'run-venv', runName: 'feat-venv', env: {}, workingDir: null, inactivityDuration: null, maxDuration: null, leaseFile: '/unused',
+      init: ['echo "venv=$DSTACK_VENV_DIR active=$VIRTUAL_ENV python=$(command -v python)"'],
+      configuration: { type: 'dev-environment', python: asked },
+    });
+    const v = await until(tags.instanceId, (x) => x.report?.ready === true || x.report?.initExitCode !== undefined, 'ready', 900); // python3 -m venv installs pip: slow on a busy machine
+    const log = readFileSync(backend.logFile(tags.instanceId), 'utf8');
+    assert.equal(v.report?.ready, true, log);
+    const venv = `/root/.dstack-vsc/${tags.instanceId}/venv`;
+    assert.equal(log, `python: ${asked} is set, but this host has no uv to install that Python: the venv uses its python3 (${have}); install uv on the host to get ${asked}\n`
+      + `venv=${venv} active=${venv} python=${venv}/bin/python\n`);
+
+    const userConfig = path.join(state, 'home', '.ssh', 'config');
+    const access = new SshAccess(paths, userConfig);
+    await access.publish((await backend.endpoint(tags.instanceId))!);
+    const r = await ssh(userConfig, 'feat-venv', 'echo "$DSTACK_VENV_DIR $VIRTUAL_ENV $(command -v python)"; python -c "import sys; print(sys.prefix)"');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${venv} ${venv} ${venv}/bin/python\n${venv}\n`);
+    await backend.terminate(tags.instanceId);
+    await access.retract('feat-venv');
+  });
 });

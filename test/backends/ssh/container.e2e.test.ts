@@ -18,6 +18,7 @@ import { ensureClientKey } from '../../../src/backends/ssh/keys';
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { probeHost } from '../../../src/backends/ssh/probe';
 import { SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
+import { DSTACK_BASE_IMAGE } from '../../../src/orchestrator/job-spec/dev-environment-job';
 import { containersUnavailable, skipUnless, sshClientUnavailable, TEST_IMAGE, TestHosts } from '../../harness/hosts';
 import { codeArchiveOf, tempDir, writeTree } from './upload/helpers';
 import { ssh } from '../../harness/openssh';
@@ -134,6 +135,39 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
     const [gone] = await backend.refresh([tags.instanceId]);
     assert.equal(gone?.state, 'gone');
     console.log(`    (container e2e: create → terminated in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  });
+
+  it("runs dstack's default image with dstack's own commands: the venv of `python` at DSTACK_VENV_DIR, active in init and in `ssh <run>`", async () => {
+    // The default image here is the harness's stand-in under dstack's name (testhosts.sh image): this machine's
+    // python3, and stand-ins for uv (python3's venv module; it logs the -p it was given) and sudo.
+    const offer = (await backend.listOffers()).find((o) => o.region === ip) as Offer;
+    const tags = { installation: 'inst-ctr', runName: 'ctr-venv', instanceId: 'c0ffee00-0003' };
+    await backend.create(offer, tags, '', {
+      runId: 'run-venv', runName: 'ctr-venv', env: {}, workingDir: null, inactivityDuration: null, maxDuration: null, leaseFile: '/unused',
+      init: ['echo "venv=$DSTACK_VENV_DIR active=$VIRTUAL_ENV python=$(command -v python)"'],
+      configuration: { type: 'dev-environment', python: '3.12' },
+    });
+    const ready = await until(tags.instanceId, (v) => v.report?.ready === true || v.report?.initExitCode !== undefined, 'ready');
+    const log = readFileSync(backend.logFile(tags.instanceId), 'utf8');
+    assert.equal(ready.report?.ready, true, `init failed: ${log}`);
+    assert.equal(log, 'venv=/dstack/venv active=/dstack/venv python=/dstack/venv/bin/python\n');
+    assert.equal((await onHost(`podman inspect -f '{{.ImageName}}' dstack-vsc-${tags.instanceId}`)).trim(), `docker.io/${DSTACK_BASE_IMAGE}`);
+
+    const userConfig = path.join(state, 'home', '.ssh', 'config');
+    mkdirSync(path.dirname(userConfig), { recursive: true });
+    const access = new SshAccess(sshPaths(state), userConfig);
+    await access.publish((await backend.endpoint(tags.instanceId))!);
+    const r = await ssh(userConfig, 'ctr-venv', 'echo "$DSTACK_VENV_DIR $VIRTUAL_ENV $(command -v python)"; cat /tmp/uv-stand-in.log /dstack/profile');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, [
+      '/dstack/venv /dstack/venv /dstack/venv/bin/python',
+      'uv venv -q --prompt dstack -p 3.12 --seed /dstack/venv',
+      'export DSTACK_VENV_DIR=/dstack/venv',
+      '. $DSTACK_VENV_DIR/bin/activate',
+      '',
+    ].join('\n'));
+    await backend.terminate(tags.instanceId);
+    await access.retract('ctr-venv');
   });
 
   it("falls back to --runtime runc where podman's crun refuses to create containers, and says so in the run's log", async () => {

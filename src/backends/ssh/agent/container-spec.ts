@@ -1,13 +1,11 @@
 // Container mode of the host agent: which runtime, image and flags a run gets on an SSH host, from the
-// host's probe and the configuration (image, nvcc, docker, privileged, resources.shm_size, registry_auth),
-// with dstack's defaults.
+// host's probe and the configuration (image, nvcc, docker, privileged, python, resources.shm_size,
+// registry_auth), with dstack's defaults and the commands dstack's own images need.
 
+import {
+  DSTACK_VENV_DIR, dstackImageCommands, jobImageName, jobPrivileged, makesDstackVenv, type JobConfiguration,
+} from '../../../orchestrator/job-spec/dev-environment-job';
 import type { ContainerRuntime } from '../probe';
-
-/** dstack's default base image (settings.py), `-devel-` with `nvcc: true`. */
-export const DEFAULT_BASE_IMAGE = 'dstackai/base:0.15-base-ubuntu24.04';
-/** dstack's docker-in-docker image for `docker: true`. */
-export const DIND_IMAGE = 'dstackai/dind';
 
 /** How the agent runs the environment's container. */
 export interface ContainerSpec {
@@ -15,14 +13,16 @@ export interface ContainerSpec {
   image: string;
   /** `--privileged` (forced by `docker: true`). */
   privileged: boolean;
-  /** `docker: true`: dockerd is started (start-dockerd) before init. */
-  dockerInDocker: boolean;
   /** `--shm-size`, bytes; absent = the runtime's default. */
   shmSizeBytes?: number;
   /** The host has GPUs: pass them all (CDI / --gpus all). */
   gpus: boolean;
   /** Registry to `login` to before the pull (the password goes on stdin only). */
   registry?: { server: string; username: string; password: string };
+  /** dstack's commands for its own images, run before init: the venv on the base image, start-dockerd on dind; none on a custom image. */
+  imageCommands: string[];
+  /** DSTACK_VENV_DIR where `imageCommands` make dstack's venv, else null. */
+  venvDir: string | null;
 }
 
 /** The registry server of an image reference (`docker.io` for Docker Hub names). */
@@ -39,14 +39,13 @@ export function containerSpecFor(
   bare = false,
 ): ContainerSpec | null {
   if (bare || host.runtime === null) return null;
-  const c = configuration ?? {};
-  const docker = c['docker'] === true;
-  const image = typeof c['image'] === 'string' && c['image'] !== ''
-    ? c['image']
-    : docker ? DIND_IMAGE : c['nvcc'] === true ? DEFAULT_BASE_IMAGE.replace('-base-', '-devel-') : DEFAULT_BASE_IMAGE;
-  const spec: ContainerSpec = { runtime: host.runtime, image, privileged: docker || c['privileged'] === true, dockerInDocker: docker, gpus: host.gpus > 0 };
-  const shm = (c['resources'] as { shm_size?: unknown } | undefined)?.shm_size;
+  const c = (configuration ?? {}) as JobConfiguration;
+  const spec: ContainerSpec = {
+    runtime: host.runtime, image: jobImageName(c), privileged: jobPrivileged(c), gpus: host.gpus > 0,
+    imageCommands: dstackImageCommands(c), venvDir: makesDstackVenv(c) ? DSTACK_VENV_DIR : null,
+  };
+  const shm = (configuration?.['resources'] as { shm_size?: unknown } | undefined)?.shm_size;
   if (typeof shm === 'number' && shm > 0) spec.shmSizeBytes = Math.round(shm * 1024 ** 3);
-  if (registryAuth) spec.registry = { server: registryOf(image), ...registryAuth };
+  if (registryAuth) spec.registry = { server: registryOf(spec.image), ...registryAuth };
   return spec;
 }

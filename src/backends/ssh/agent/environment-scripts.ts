@@ -3,6 +3,7 @@
 // docker: the image's own sshd on the host network, the agent dir mounted read-only at the same path
 // and the repo read-write, everything measured through the container's cgroup). POSIX sh only.
 
+import { DSTACK_DIR, DSTACK_PROFILE } from '../../../orchestrator/job-spec/dev-environment-job';
 import { shellQuote } from '../shell-quote';
 import type { ContainerSpec } from './container-spec';
 
@@ -78,6 +79,8 @@ export function containerEnvSh(spec: ContainerSpec, labels: ContainerLabels, dir
     'S=$(command -v sshd 2>/dev/null); for p in /usr/sbin/sshd /usr/local/sbin/sshd /sbin/sshd; do [ -n "$S" ] || { [ -x "$p" ] && S=$p; }; done',
     'if [ -z "$S" ]; then if command -v apt-get >/dev/null; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server; elif command -v yum >/dev/null; then yum install -y openssh-server; elif command -v apk >/dev/null; then apk add openssh-server; else echo "the image has no sshd and no apt-get/yum/apk to install openssh-server" >&2; exit 11; fi; S=/usr/sbin/sshd; fi',
     'mkdir -p /run/sshd /var/empty; chmod 755 /run/sshd',
+    // dstack's runner keeps /dstack/profile (the default image's commands append the venv to it; sessions source it)
+    `mkdir -p ${DSTACK_DIR} 2>/dev/null && touch ${DSTACK_PROFILE} 2>/dev/null`,
     `exec "$S" -D -e -f ${q(`${dir}/sshd_config`)}`,
   ].join('\n');
   return `# container mode: ${spec.runtime}, image ${spec.image}

@@ -12,8 +12,10 @@ import { exportPrefix, shellQuote } from '../shell-quote';
 import { uploadArchiveOverSsh, uploadOverSsh } from '../upload-over-ssh';
 import { archiveSize } from '../upload/tar-writer';
 import type { UploadEntry } from '../upload/types';
+import { DSTACK_PROFILE } from '../../../orchestrator/job-spec/dev-environment-job';
 import type { ContainerSpec } from './container-spec';
 import { BARE_ENV_SH, containerEnvSh, type ContainerLabels } from './environment-scripts';
+import { hostVenvScript } from './host-venv';
 import { placeFilesScript, type HostFile } from './job-files';
 import { AGENT_SH, SESSION_SH } from './scripts';
 
@@ -45,6 +47,8 @@ export interface HostJob {
   files?: HostFile[];
   /** Container mode (absent: bare mode on the host). */
   container?: ContainerSpec;
+  /** Bare mode: the `python` of the venv made at `<dir>/venv` before init (see host-venv.ts); absent = none. */
+  venvPython?: string;
   /** Labels of the container (installation, run), so a restart finds it; the instance id is always added. */
   labels?: Omit<ContainerLabels, 'instanceId'>;
   /** Seconds between metrics samples (default 5). */
@@ -92,13 +96,16 @@ export class HostAgent {
     if (running.code === 0) return;
     const repo = `${dir}/repo`;
     const workdir = job.workingDir ? path.posix.resolve(repo, job.workingDir) : repo;
-    const env: Record<string, string> = { ...job.env, DSTACK_REPO_DIR: repo, DSTACK_WORKING_DIR: workdir, DSTACK_MPI_HOSTFILE: `${dir}/mpi_hostfile` };
+    const venvDir = job.container ? job.container.venvDir : job.venvPython !== undefined ? `${dir}/venv` : null;
+    const env: Record<string, string> = {
+      ...job.env, DSTACK_REPO_DIR: repo, DSTACK_WORKING_DIR: workdir, DSTACK_MPI_HOSTFILE: `${dir}/mpi_hostfile`, ...(venvDir !== null ? { DSTACK_VENV_DIR: venvDir } : {}),
+    };
     const files = (job.files ?? []).map((f, i) => {
       const single = f.isDir ? undefined : f.plan.entries.find((e) => e.kind === 'file');
       if (!f.isDir && single === undefined) throw new Error(`files[${i}]: nothing to upload for ${f.path}`);
       return { ...f, dir: `${dir}/files/${i}`, staged: single ? `${dir}/files/${i}/${single.path}` : `${dir}/files/${i}` };
     });
-    const prelude = [...(job.container?.dockerInDocker ? ['start-dockerd'] : []), ...placeFilesScript(files, workdir)];
+    const prelude = [...placeFilesScript(files, workdir), ...environmentPrelude(job, `${dir}/profile`)];
     const envSh = job.container ? containerEnvSh(job.container, { installation: '', runName: '', ...job.labels, instanceId: this.instanceId }, dir) : BARE_ENV_SH;
     const ips = (env['DSTACK_NODES_IPS'] ?? '127.0.0.1').split('\n')[0] ?? '127.0.0.1';
     const slots = Math.max(1, Number(env['DSTACK_GPUS_PER_NODE'] ?? '1') || 1);
@@ -115,6 +122,8 @@ export class HostAgent {
       'sshd_config': { text: sshdConfig(dir, job.sshPort), mode: 0o600 },
       // Where the environment's sessions start, read back by `status` (what Remote-SSH opens).
       'workdir': { text: `${workdir}\n`, mode: 0o600 },
+      // Sessions source it (session.sh): in a container, dstack's /dstack/profile (the venv's activation); in bare mode init writes it.
+      ...(job.container ? { profile: { text: `[ -r ${DSTACK_PROFILE} ] && . ${DSTACK_PROFILE}\n`, mode: 0o644 } } : {}),
     };
     const local = mkdtempSync(path.join(os.tmpdir(), 'dvs-agent-'));
     try {
@@ -202,6 +211,18 @@ export class HostAgent {
       `rm -rf ${d}`,
     ].join('\n'));
   }
+}
+
+/**
+ * What runs before the files and init: in a container on dstack's images, dstack's own commands (the venv or
+ * start-dockerd); in bare mode with a `python`, the host venv. As in dstack's joined command, their failure is
+ * said in the log and init goes on (dstack's `&&` chain falls through to the ipykernel `||`).
+ */
+function environmentPrelude(job: HostJob, profile: string): string[] {
+  const commands = job.container?.imageCommands ?? [];
+  if (commands.length > 0) return [`{ ${commands.join(' && ')}; } || echo "preparing dstack's image failed (exit $?): ${commands[0] === 'start-dockerd' ? 'no dockerd' : 'no venv at $DSTACK_VENV_DIR'}; init goes on, as on dstack"`];
+  if (job.container || job.venvPython === undefined) return [];
+  return [`rm -f ${shellQuote(profile)}`, `if ${hostVenvScript(job.venvPython)}`, `then . "$DSTACK_VENV_DIR/bin/activate"; echo '. "$DSTACK_VENV_DIR/bin/activate"' > ${shellQuote(profile)}; fi`];
 }
 
 /** The environment sshd's config: localhost only, our host key, the run key only, the session wrapper. */

@@ -124,10 +124,14 @@ while :; do
 done
 `;
 
-/** The sshd ForceCommand: every session gets the job env (verbatim) and starts in the working dir. */
+/**
+ * The sshd ForceCommand: every session gets the job env (verbatim), then the environment's profile (the venv's
+ * activation, where there is one), and starts in the working dir.
+ */
 export const SESSION_SH = `#!/bin/sh
 D=$(dirname "$0")
 . "$D/job.env"
+[ -r "$D/profile" ] && . "$D/profile"
 cd "$DSTACK_WORKING_DIR" 2>/dev/null || cd
 case "\${SSH_ORIGINAL_COMMAND:-}" in
   "") exec "\${SHELL:-/bin/sh}" -l ;;

@@ -25,7 +25,7 @@ describe('SSH host agent: metrics and scripts', () => {
 
   it('generates scripts the real sh parses, in both modes', () => {
     const container = containerEnvSh(
-      { runtime: 'podman', image: "img'$(x)", privileged: true, dockerInDocker: false, gpus: true, shmSizeBytes: 1 << 30 },
+      { runtime: 'podman', image: "img'$(x)", privileged: true, gpus: true, shmSizeBytes: 1 << 30, imageCommands: [], venvDir: null },
       { installation: "inst'1", runName: 'run $(x)', instanceId: 'abc-1' }, '/root/.dstack-vsc/abc-1');
     for (const text of [AGENT_SH, BARE_ENV_SH, container]) {
       const r = spawnSync('sh', ['-n'], { input: text });
