@@ -2,7 +2,8 @@
 // the probed hosts at price 0 (or a configured price), busy while one of our environments occupies
 // them. An instance is the host agent's environment on the host (not kept for reuse: the host stays in the fleet,
 // so stopping the run stops it). The orchestrator's polling (`refresh`)
-// renews the agent's lease, so a laptop that goes to sleep lets the dead-man's switch act.
+// renews the agent's lease, so a laptop that goes to sleep lets the dead-man's switch act. Each environment's
+// directory on its host carries a manifest (installation, run, instance), which the orphan sweep reads back.
 
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +13,7 @@ import type { Offer } from '../offer';
 import { containerSpecFor } from './agent/container-spec';
 import { renewAndRead, reportOf, withTimeout } from './agent/agent-refresh';
 import { HostAgent, type HostAgentStatus } from './agent/host-agent';
+import { readHostManifests } from './agent/host-manifest';
 import { hostVenvPython } from './agent/host-venv';
 import { systemEnv } from './agent/system-env';
 import { planJobFiles } from './agent/job-files';
@@ -206,6 +208,7 @@ export class SshHostsBackend implements Backend {
         ...(container ? { container } : {}),
         ...(venvPython !== null ? { venvPython } : {}),
         labels: { installation: tags.installation, runName: tags.runName },
+        hostPublicKey: hostKey.publicKey,
       });
     } catch (e) {
       // What the start put on the host (job files with the env and keys, a partial upload) goes now; while the host
@@ -268,10 +271,32 @@ export class SshHostsBackend implements Backend {
     return sshHostsLogFile(this.options.stateDir, instanceId);
   }
 
+  /**
+   * Our manifest's instances of `installation`, plus those the configured hosts' own manifests name (read from all
+   * hosts at once, each bounded by HOST_CALL_MS; an unreachable host is skipped this time): these are adopted into
+   * the manifest, so refresh and terminate reach them even when this machine's state was lost.
+   */
   async listTagged(installation: string): Promise<ProviderInstance[]> {
+    const onHosts = await Promise.all(this.options.hosts.map(async (h) => {
+      try {
+        const found = await withTimeout((async () => readHostManifests(await this.connection(h.hostname)))(), HOST_CALL_MS, `SSH host ${h.hostname}`);
+        return found.filter((m) => m.installation === installation).map((m) => ({ m, hostname: h.hostname }));
+      } catch {
+        void this.dropConnection(h.hostname);
+        return [];
+      }
+    }));
+    const known = await this.records();
+    const adopt = onHosts.flat().filter(({ m }) => known[m.instanceId] === undefined);
+    if (adopt.length > 0) {
+      await this.update((r) => {
+        for (const { m, hostname } of adopt) {
+          r[m.instanceId] ??= { tags: { installation: m.installation, runName: m.runName, instanceId: m.instanceId }, hostname, sshPort: m.sshPort, hostPublicKey: m.hostPublicKey, createdAt: m.createdAt };
+        }
+      });
+    }
     const records = await this.records();
-    const ids = Object.keys(records).filter((id) => records[id]?.tags.installation === installation);
-    return this.refresh(ids);
+    return this.refresh(Object.keys(records).filter((id) => records[id]?.tags.installation === installation));
   }
 
   async terminate(instanceId: string): Promise<void> {

@@ -15,6 +15,7 @@ import type { UploadEntry } from '../upload/types';
 import { DSTACK_PROFILE } from '../../../orchestrator/job-spec/dev-environment-job';
 import type { ContainerSpec } from './container-spec';
 import { BARE_ENV_SH, containerEnvSh, type ContainerLabels } from './environment-scripts';
+import { HOST_MANIFEST_FILE, manifestText } from './host-manifest';
 import { hostVenvScript } from './host-venv';
 import { placeFilesScript, type HostFile } from './job-files';
 import { AGENT_SH, SESSION_SH } from './scripts';
@@ -51,6 +52,8 @@ export interface HostJob {
   venvPython?: string;
   /** Labels of the container (installation, run), so a restart finds it; the instance id is always added. */
   labels?: Omit<ContainerLabels, 'instanceId'>;
+  /** The environment sshd's public host key: with `labels`, the agent dir gets a manifest (host-manifest.ts) so a restart finds it in any mode. */
+  hostPublicKey?: string;
   /** Seconds between metrics samples (default 5). */
   sampleSecs?: number;
 }
@@ -122,6 +125,9 @@ export class HostAgent {
       'sshd_config': { text: sshdConfig(dir, job.sshPort), mode: 0o600 },
       // Where the environment's sessions start, read back by `status` (what Remote-SSH opens).
       'workdir': { text: `${workdir}\n`, mode: 0o600 },
+      ...(job.labels && job.hostPublicKey !== undefined ? {
+        [HOST_MANIFEST_FILE]: { text: manifestText({ ...job.labels, instanceId: this.instanceId, sshPort: job.sshPort, hostPublicKey: job.hostPublicKey, createdAt: Date.now() }), mode: 0o600 },
+      } : {}),
       // Sessions source it (session.sh): in a container, dstack's /dstack/profile (the venv's activation); in bare mode init writes it.
       ...(job.container ? { profile: { text: `[ -r ${DSTACK_PROFILE} ] && . ${DSTACK_PROFILE}\n`, mode: 0o644 } } : {}),
     };
