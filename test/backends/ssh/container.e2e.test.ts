@@ -5,6 +5,8 @@
 // container's cgroup → terminate removes the container.
 
 import { strict as assert } from 'node:assert';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +16,8 @@ import { SshAccess } from '../../../src/backends/ssh/access';
 import { sshPaths } from '../../../src/backends/ssh/config/paths';
 import { connectSsh } from '../../../src/backends/ssh/connect';
 import { fleetHosts } from '../../../src/backends/ssh/fleet-hosts';
-import { ensureClientKey } from '../../../src/backends/ssh/keys';
+import { HostAgent, type HostJob } from '../../../src/backends/ssh/agent/host-agent';
+import { ensureClientKey, generateKeyPair } from '../../../src/backends/ssh/keys';
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { probeHost } from '../../../src/backends/ssh/probe';
 import { SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
@@ -24,6 +27,7 @@ import { codeArchiveOf, tempDir, writeTree } from './upload/helpers';
 import { ssh } from '../../harness/openssh';
 import { untilView } from '../../harness/until-view';
 
+const REGISTRY_PASSWORD = 'reg-s3cret-pw';
 const TRICKY = `it's "q" $(touch /tmp/dvs-ctr-pwned) \`touch /tmp/dvs-ctr-pwned2\` $HOME \\ end`;
 
 describe('SSH host agent in container mode (rootful podman on a netns test host)', function () {
@@ -168,6 +172,46 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
     ].join('\n'));
     await backend.terminate(tags.instanceId);
     await access.retract('ctr-venv');
+  });
+
+  it('logs in to the registry with the password on stdin (a registry of the test\'s own on the test subnet), runs --privileged, and a wrong password fails the start naming registry_auth', async () => {
+    // A registry that only answers /v2/ with basic auth (what `podman login` checks), on this machine's bridge address.
+    const seen: string[] = [];
+    const registry = http.createServer((req, res) => {
+      const auth = req.headers.authorization ?? '';
+      seen.push(`${req.method} ${req.url} ${auth === '' ? '-' : Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString()}`);
+      if (req.url === '/v2/' && auth === `Basic ${Buffer.from(`ci-bot:${REGISTRY_PASSWORD}`).toString('base64')}`) { res.writeHead(200, { 'Docker-Distribution-API-Version': 'registry/2.0' }).end('{}'); return; }
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="dvs-test"', 'Docker-Distribution-API-Version': 'registry/2.0' }).end();
+    });
+    const bridge = `10.201.${hosts.net}.1`;
+    await new Promise<void>((resolve) => registry.listen(0, bridge, resolve));
+    const server = `${bridge}:${(registry.address() as AddressInfo).port}`;
+    writeFileSync(path.join(hosts.hostDir('c1'), 'etc-containers', 'registries.conf.d', 'dvs-test-registry.conf'), `[[registry]]\nlocation = "${server}"\ninsecure = true\n`);
+    const paths = sshPaths(state);
+    const key = readFileSync(path.join(state, 'project', 'key'), 'utf8');
+    const conn = await connectSsh({ host: ip, port: 22, user: 'root', privateKeys: [key], hostKeyAlias: `ctr-${ip}` }, { knownHosts: new KnownHosts(paths.knownHosts, paths.lock) });
+    const hostKey = generateKeyPair();
+    const job = (instanceId: string, password: string): HostJob => ({
+      instanceId, env: {}, init: ['echo ok'], sshPort: 10090, authorizedKey: generateKeyPair().publicKey, hostPrivateKey: hostKey.privateKey,
+      inactivitySecs: 0, maxDurationSecs: 0, leaseSecs: 60,
+      container: { runtime: 'podman', image: TEST_IMAGE, privileged: true, gpus: false, imageCommands: [], venvDir: null, registry: { server, username: 'ci-bot', password } },
+    });
+    try {
+      await assert.rejects(new HostAgent(conn, 'c0ffee00-0004').start(job('c0ffee00-0004', 'wrong')),
+        (e: Error) => e.message.startsWith(`Logging in to registry ${server} as ci-bot on ${ip} failed: `) && e.message.endsWith('check registry_auth in the configuration.'));
+      const agent = new HostAgent(conn, 'c0ffee00-0005');
+      await agent.start(job('c0ffee00-0005', REGISTRY_PASSWORD));
+      for (let i = 0; i < 150 && !(await agent.status()).ready; i++) await new Promise((r) => setTimeout(r, 200));
+      assert.equal((await agent.status()).state, 'ready', await agent.initLog());
+      assert.ok(seen.includes(`GET /v2/ ci-bot:${REGISTRY_PASSWORD}`), seen.join('\n'));
+      assert.match(await onHost('cat /run/containers/0/auth.json'), new RegExp(`"${server.replace(/\./g, '\\.')}"`), 'podman keeps the login');
+      assert.equal((await onHost("podman inspect -f '{{.HostConfig.Privileged}}' dstack-vsc-c0ffee00-0005")).trim(), 'true');
+      assert.equal(await onHost(`grep -rl -F ${REGISTRY_PASSWORD} /root/.dstack-vsc || true`), '', 'the password is in no file of ours on the host');
+      await agent.stop();
+    } finally {
+      conn.close();
+      registry.close();
+    }
   });
 
   it("falls back to --runtime runc where podman's crun refuses to create containers, and says so in the run's log", async () => {

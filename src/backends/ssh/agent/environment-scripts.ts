@@ -90,19 +90,29 @@ NAME=${q(name)}
 IMAGE=${q(spec.image)}
 GPUS=${spec.gpus ? 1 : 0}
 ENTRY=${q(entry)}
+# where the NVIDIA Container Toolkit puts CDI specs, and the device files passed without one
+CDI_DIRS="/etc/cdi /var/run/cdi"
+DEV_DIR=/dev
+# the run's GPU flags: every GPU of the host (docker: --gpus all; podman: the CDI device where a spec exists, else the device files)
+gpu_flags() {
+  [ "$GPUS" = 1 ] || return 0
+  case $RT in
+    *docker) echo "--gpus all"; return 0 ;;
+  esac
+  for c in $CDI_DIRS; do
+    if ls "$c"/*nvidia* >/dev/null 2>&1; then echo "--device nvidia.com/gpu=all"; return 0; fi
+  done
+  f=""
+  for d in "$DEV_DIR"/nvidia*; do [ -e "$d" ] && f="$f --device $d"; done
+  echo "\${f# }"
+}
 env_start() {
   # ulimits: runtimes default nofile/nproc to 1048576, which a host without CAP_SYS_RESOURCE refuses: cap them at our hard limits
   U=""
   # (read from /proc: \`ulimit -u\` is not POSIX and dash spells it -p)
   n=$(awk '/^Max open files/ { print $5 }' /proc/self/limits 2>/dev/null); case $n in ''|unlimited|*[!0-9]*) ;; *) [ "$n" -gt 1048576 ] && n=1048576; U="$U --ulimit nofile=$n:$n" ;; esac
   n=$(awk '/^Max processes/ { print $4 }' /proc/self/limits 2>/dev/null); case $n in ''|unlimited|*[!0-9]*) ;; *) [ "$n" -gt 4194304 ] && n=4194304; U="$U --ulimit nproc=$n:$n" ;; esac
-  G=""
-  if [ "$GPUS" = 1 ]; then
-    case $RT in
-      *docker) G="--gpus all" ;;
-      *) if ls /etc/cdi/*nvidia* /var/run/cdi/*nvidia* >/dev/null 2>&1; then G="--device nvidia.com/gpu=all"; else for d in /dev/nvidia*; do [ -e "$d" ] && G="$G --device $d"; done; fi ;;
-    esac
-  fi
+  G=$(gpu_flags)
   $RT rm -f "$NAME" >/dev/null 2>&1
   # shellcheck disable=SC2086
   if $RT run $U $G ${flags.join(' ')} "$IMAGE" -c "$ENTRY" > "$D/container.id" 2> "$D/container.err"; then env_started; return; fi

@@ -13,6 +13,7 @@ import { uploadArchiveOverSsh, uploadOverSsh } from '../upload-over-ssh';
 import { archiveSize } from '../upload/tar-writer';
 import type { UploadEntry } from '../upload/types';
 import { DSTACK_PROFILE } from '../../../orchestrator/job-spec/dev-environment-job';
+import type { ContainerRuntime } from '../probe';
 import type { ContainerSpec } from './container-spec';
 import { BARE_ENV_SH, containerEnvSh, type ContainerLabels } from './environment-scripts';
 import { HOST_MANIFEST_FILE, manifestText } from './host-manifest';
@@ -148,10 +149,9 @@ export class HostAgent {
     await this.conn.exec(`mkdir -p ${shellQuote(repo)} && rm -rf ${shellQuote(`${dir}/files`)}`);
     for (const f of files) await uploadOverSsh(this.conn, f.plan, f.dir);
     const reg = job.container?.registry;
-    if (reg) {
-      // The password travels on the channel's stdin only: never on a command line, in a file of ours or a log.
-      const sudo = `[ "$(id -u)" = 0 ] || S="sudo -n"; `;
-      const login = await this.conn.exec(`${sudo}$S ${job.container?.runtime ?? 'docker'} login --username ${shellQuote(reg.username)} --password-stdin ${shellQuote(reg.server)}`, { stdin: `${reg.password}\n` });
+    if (job.container && reg) {
+      const { command, stdin } = registryLoginCommand(job.container.runtime, reg);
+      const login = await this.conn.exec(command, { stdin });
       if (login.code !== 0) throw new Error(`Logging in to registry ${reg.server} as ${reg.username} on ${this.conn.target.host} failed: ${login.stderr.trim().split('\n').pop() ?? ''}; check registry_auth in the configuration.`);
     }
     // Only the detached command goes to the background, with every fd redirected: a backgrounded list
@@ -220,11 +220,22 @@ export class HostAgent {
 }
 
 /**
+ * The runtime's login to the image's registry for `registry_auth`: the password travels on the channel's stdin
+ * only, never on a command line, in a file of ours or a log (sudo where the login user is not root).
+ */
+export function registryLoginCommand(runtime: ContainerRuntime, reg: { server: string; username: string; password: string }): { command: string; stdin: string } {
+  return {
+    command: `S=""; [ "$(id -u)" = 0 ] || S="sudo -n"; $S ${runtime} login --username ${shellQuote(reg.username)} --password-stdin ${shellQuote(reg.server)}`,
+    stdin: `${reg.password}\n`,
+  };
+}
+
+/**
  * What runs before the files and init: in a container on dstack's images, dstack's own commands (the venv or
  * start-dockerd); in bare mode with a `python`, the host venv. As in dstack's joined command, their failure is
  * said in the log and init goes on (dstack's `&&` chain falls through to the ipykernel `||`).
  */
-function environmentPrelude(job: HostJob, profile: string): string[] {
+export function environmentPrelude(job: Pick<HostJob, 'container' | 'venvPython'>, profile: string): string[] {
   const commands = job.container?.imageCommands ?? [];
   if (commands.length > 0) return [`{ ${commands.join(' && ')}; } || echo "preparing dstack's image failed (exit $?): ${commands[0] === 'start-dockerd' ? 'no dockerd' : 'no venv at $DSTACK_VENV_DIR'}; init goes on, as on dstack"`];
   if (job.container || job.venvPython === undefined) return [];

@@ -29,10 +29,10 @@ describe('SSH host agent: container spec', () => {
   });
 
   it('passes privileged, shm_size (GB → bytes) and registry_auth with the image registry', () => {
-    const s = containerSpecFor({ image: 'registry.example.com:5000/team/img', privileged: true, resources: { shm_size: 1.5 } }, { runtime: 'docker', gpus: 0 }, { username: 'u', password: 'p' });
+    const s = containerSpecFor({ image: '10.200.0.5:5000/team/img', privileged: true, resources: { shm_size: 1.5 } }, { runtime: 'docker', gpus: 0 }, { username: 'u', password: 'p' });
     assert.deepEqual(s, {
-      runtime: 'docker', image: 'registry.example.com:5000/team/img', privileged: true, gpus: false, imageCommands: [], venvDir: null,
-      shmSizeBytes: 1.5 * 1024 ** 3, registry: { server: 'registry.example.com:5000', username: 'u', password: 'p' },
+      runtime: 'docker', image: '10.200.0.5:5000/team/img', privileged: true, gpus: false, imageCommands: [], venvDir: null,
+      shmSizeBytes: 1.5 * 1024 ** 3, registry: { server: '10.200.0.5:5000', username: 'u', password: 'p' },
     });
   });
 
