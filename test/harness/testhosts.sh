@@ -269,8 +269,8 @@ cmd_image() {   # the tiny image and the default-image stand-in, built once into
   mkdir -p "$IMGSTORE"; R=$(mktemp -d "$IMGSTORE/rootfs.XXXXXX")
   mini_rootfs "$R"
   [ $have_mini = 1 ] || tar -C "$R" -c . | $S import - "$IMAGE" >/dev/null
-  if [ $have_standin = 0 ]; then
-    standin_rootfs "$R" || { rm -rf "$R"; exit 2; }
+  # without the stand-in only the default-image test fails (saying why); every other container test still runs
+  if [ $have_standin = 0 ] && standin_rootfs "$R"; then
     $S rmi -f "$STANDIN_IMAGE" >/dev/null 2>&1 || true
     tar -C "$R" -c . | $S import --change "LABEL=dvs.standin=$STANDIN_VERSION" - "$STANDIN_IMAGE" >/dev/null
   fi

@@ -144,6 +144,8 @@ describe('SSH host agent in container mode (rootful podman on a netns test host)
   it("runs dstack's default image with dstack's own commands: the venv of `python` at DSTACK_VENV_DIR, active in init and in `ssh <run>`", async () => {
     // The default image here is the harness's stand-in under dstack's name (testhosts.sh image): this machine's
     // python3, and stand-ins for uv (python3's venv module; it logs the -p it was given) and sudo.
+    assert.equal((await onHost(`podman image exists ${DSTACK_BASE_IMAGE} && echo present || echo missing`)).trim(), 'present',
+      'the stand-in for dstack\'s default image is missing: `test/harness/testhosts.sh image` builds it from /usr/bin/python3 (install python3)');
     const offer = (await backend.listOffers()).find((o) => o.region === ip) as Offer;
     const tags = { installation: 'inst-ctr', runName: 'ctr-venv', instanceId: 'c0ffee00-0003' };
     await backend.create(offer, tags, '', {
