@@ -39,7 +39,7 @@ export async function submitRun(store: Store, clock: Clock, spec: RunSpec, name:
     const now = clock.now();
     const run: RunRecord = {
       id, name: runName, spec, status: 'submitted', jobStatus: 'submitted', submittedAt: now, statusChangedAt: now,
-      submission: 0, submissionStartedAt: now, provisionedAt: null, runningSince: null, lastProvisionedAt: null, nextOfferIndex: 0,
+      submission: 0, submissionStartedAt: now, provisionedAt: null, runningSince: null, provisionedSubmissionEndedAt: null, nextOfferIndex: 0,
       instanceId: null, attempts: [], retryAttempt: 0, retryAt: null, stopRequest: null, jobTerminationReason: null,
       runTerminationReason: null, exitCode: null, lastActivityAt: null, utilization: [],
     };

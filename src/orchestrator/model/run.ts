@@ -88,8 +88,12 @@ export interface RunRecord {
   provisionedAt: EpochMs | null;
   /** When the job reached `running`; null before. */
   runningSince: EpochMs | null;
-  /** When some submission last had an instance (dstack measures retry duration from here). */
-  lastProvisionedAt: EpochMs | null;
+  /**
+   * When the last submission that had an instance ended (dstack's `last_processed_at` of the last provisioned
+   * submission, i.e. the interruption or error); null while no submission had one. `retry.duration` is measured
+   * from here, else from `submittedAt`.
+   */
+  provisionedSubmissionEndedAt: EpochMs | null;
   /** Next offer index to try in the current submission. */
   nextOfferIndex: number;
   instanceId: string | null;

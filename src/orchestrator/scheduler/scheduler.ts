@@ -236,7 +236,6 @@ export class Scheduler {
         if (view?.providerId) inst.providerId = view.providerId;
         if (r.status === 'submitted' && r.instanceId === id) {
           r.provisionedAt = now;
-          r.lastProvisionedAt = now;
           setRunStatus({ now, events }, r, 'provisioning', 'provisioning');
         }
       });
@@ -324,7 +323,6 @@ export class Scheduler {
       setInstanceStatus({ now, events }, inst, 'provisioning');
       r.instanceId = inst.id;
       r.provisionedAt = now;
-      r.lastProvisionedAt = now;
       const o = inst.offer;
       const attempt: ProvisioningAttempt = {
         at: now, submission: r.submission, offerIndex: Math.max(0, r.spec.offers.findIndex((x) => offerIdentity(x) === offerIdentity(o))), backend: o.backend,

@@ -233,9 +233,12 @@ function finishTermination(ctx: Ctx, run: RunRecord): void {
   const inst = instanceOf(ctx, run);
   if (inst) releaseInstance(ctx, inst, reason);
   run.instanceId = null;
+  // This submission had an instance: from now on the retry clock runs from its end (spec 5.2).
+  if (run.provisionedAt !== null) run.provisionedSubmissionEndedAt = ctx.now;
   const info = JOB_TERMINATION_REASONS[reason];
   if (info.retryEvent !== null && run.stopRequest === null && run.spec.retry?.on_events.includes(info.retryEvent)) {
-    const clockStart = run.lastProvisionedAt ?? run.submittedAt;
+    // dstack: the run's age while no submission had an instance, else the time since the last one that had ended.
+    const clockStart = run.provisionedSubmissionEndedAt ?? run.submittedAt;
     if (ctx.now - clockStart <= run.spec.retry.duration * 1000) {
       run.retryAt = ctx.now + retryDelaySecs(run.retryAttempt) * 1000;
       run.retryAttempt++;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { InstanceRecord, RunRecord } from '../model/run';
 
 /** The state file format this code writes. */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 /** Everything the orchestrator persists. */
 export interface OrchestratorState {
@@ -42,6 +42,18 @@ const MIGRATIONS: Record<number, Migration> = {
       if (typeof r !== 'object' || r === null) return r;
       const { inactiveSecs: _dropped, ...rest } = r as Record<string, unknown>;
       return { ...rest, lastActivityAt: null };
+    }) : old['runs'],
+  }),
+  // Version 2 kept `lastProvisionedAt` (when a submission got its instance) as the retry clock's start; 3 keeps
+  // `provisionedSubmissionEndedAt` (when it ended). A run waiting for a retry after a provisioned submission ended
+  // then (its status change); otherwise the old start is kept, a lower bound that retries no longer than before.
+  2: (old) => ({
+    ...old, version: 3,
+    runs: Array.isArray(old['runs']) ? old['runs'].map((r: unknown) => {
+      if (typeof r !== 'object' || r === null) return r;
+      const { lastProvisionedAt, ...rest } = r as Record<string, unknown>;
+      const endedNow = rest['status'] === 'pending' && typeof rest['provisionedAt'] === 'number' && typeof rest['statusChangedAt'] === 'number';
+      return { ...rest, provisionedSubmissionEndedAt: endedNow ? rest['statusChangedAt'] : (lastProvisionedAt ?? null) };
     }) : old['runs'],
   }),
 };

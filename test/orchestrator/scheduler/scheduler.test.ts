@@ -4,6 +4,12 @@ import { instancesWithoutRun, requestInstanceTermination, requestStop, submitRun
 import { RETRY_BACKOFF_SECS } from '../../../src/orchestrator/scheduler/transitions';
 import type { OrchestratorEvent } from '../../../src/orchestrator/events';
 import { inactiveSecs, type RunRecord } from '../../../src/orchestrator/model/run';
+import type { ManualClock } from '../../../src/orchestrator/clock';
+
+/** Moves the manual clock forward to `at` (epoch ms). */
+function advanceTo(clock: ManualClock, at: number): void {
+  clock.advance((at - clock.now()) / 1000);
+}
 
 describe('scheduler (manual clock, fake backend)', () => {
   it('provisions the first offer, then runs once the agent is ready', async () => {
@@ -154,6 +160,62 @@ describe('scheduler (manual clock, fake backend)', () => {
     w.clock.advance(15);
     s = await w.scheduler.tick();
     assert.equal(s.runs[0]?.status, 'provisioning');
+    assert.equal(w.fake.liveInstances().length, 1);
+  });
+
+  it('a spot run interrupted after running 2 h is retried: retry.duration counts from the interruption, then runs out an hour later', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1, true)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { retry: { on_events: ['interruption', 'no-capacity'], duration: 3600 } }), 'dev');
+    await w.scheduler.tick();
+    let s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    w.clock.advance(7200);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    await w.fake.interrupt(s.instances[0]?.id as string);
+    await w.fake.script({ capacity: { 'fake/fake-1/a/spot': 0 } });
+    const interruptedAt = w.clock.now();
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.jobTerminationReason, 'interrupted_by_no_capacity');
+    assert.equal(s.runs[0]?.status, 'pending', 'two hours after provisioning, but just interrupted: retried');
+    // Every resubmission finds no capacity; they are retried until an hour after the interruption.
+    let lastPendingAt = interruptedAt;
+    for (let i = 0; i < 20 && s.runs[0]?.status === 'pending'; i++) {
+      lastPendingAt = w.clock.now();
+      advanceTo(w.clock, s.runs[0]?.retryAt as number);
+      await w.scheduler.tick(); // resubmitted; no capacity
+      s = await w.scheduler.tick();
+    }
+    assert.equal(s.runs[0]?.status, 'failed');
+    assert.equal(s.runs[0]?.runTerminationReason, 'retry_limit_exceeded');
+    assert.ok(lastPendingAt - interruptedAt <= 3_600_000 && w.clock.now() - interruptedAt > 3_600_000, `retried until ${(lastPendingAt - interruptedAt) / 1000} s, failed at ${(w.clock.now() - interruptedAt) / 1000} s after the interruption`);
+    assert.ok((s.runs[0]?.submission ?? 0) > 5, 'the no-capacity resubmissions were retried from the interruption on');
+  });
+
+  it('retry on error: an instance lost while running (instance_unreachable) is resubmitted on a new instance', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { retry: { on_events: ['error'], duration: 600 } }), 'dev');
+    await w.scheduler.tick();
+    let s = await w.scheduler.tick();
+    const first = s.instances[0]?.id as string;
+    w.clock.advance(3600);
+    await w.fake.terminate(first); // deleted behind our back
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.jobTerminationReason, 'instance_unreachable');
+    assert.equal(s.runs[0]?.status, 'pending');
+    assert.equal(s.runs[0]?.retryAt, w.clock.now() + RETRY_BACKOFF_SECS[0] * 1000);
+    w.clock.advance(RETRY_BACKOFF_SECS[0]);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.submission, 1);
+    assert.equal(s.runs[0]?.status, 'provisioning');
+    assert.notEqual(s.runs[0]?.instanceId, first);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    assert.equal(s.instances.find((i) => i.id === first)?.status, 'terminated');
     assert.equal(w.fake.liveInstances().length, 1);
   });
 

@@ -83,11 +83,29 @@ describe('state store', () => {
     const v1Run = { id: 'r1', name: 'dev', status: 'running', inactiveSecs: 42, utilization: [] };
     fs.writeFileSync(store.stateFile, JSON.stringify({ version: 1, revision: 7, installation: 'vsc-old', runs: [v1Run], instances: [] }));
     const s = await store.read();
-    assert.equal(s.version, 2);
+    assert.equal(s.version, STATE_VERSION);
     const run = s.runs[0] as unknown as Record<string, unknown>;
     assert.equal(run['lastActivityAt'], null);
     assert.equal('inactiveSecs' in run, false);
     assert.equal(run['name'], 'dev');
+  });
+
+  it('migrates a version-2 file: the retry clock starts when the last provisioned submission ended, not when it got its instance', async () => {
+    const store = new Store(tempDir());
+    const base = { status: 'running', statusChangedAt: 5000, provisionedAt: 1000, lastProvisionedAt: 1000 };
+    const v2Runs = [
+      // Waiting for a retry after its provisioned submission ended (at its status change).
+      { ...base, id: 'r1', name: 'interrupted', status: 'pending', statusChangedAt: 7_200_000 },
+      // A later submission without an instance: when the provisioned one ended is unknown; the old start is kept.
+      { ...base, id: 'r2', name: 'resubmitted', status: 'submitted', provisionedAt: null },
+      // Never had an instance: the run's age stays the clock.
+      { ...base, id: 'r3', name: 'no-capacity', status: 'pending', provisionedAt: null, lastProvisionedAt: null },
+    ];
+    fs.writeFileSync(store.stateFile, JSON.stringify({ version: 2, revision: 7, installation: 'vsc-old', runs: v2Runs, instances: [] }));
+    const s = await store.read();
+    assert.equal(s.version, STATE_VERSION);
+    assert.deepEqual(s.runs.map((r) => r.provisionedSubmissionEndedAt), [7_200_000, 1000, null]);
+    assert.ok(s.runs.every((r) => !('lastProvisionedAt' in r)));
   });
 
   it('leader lease: one holder; a dead holder or an expired lease is taken over', async () => {
