@@ -5,6 +5,9 @@ import { RETRY_BACKOFF_SECS } from '../../../src/orchestrator/scheduler/transiti
 import type { OrchestratorEvent } from '../../../src/orchestrator/events';
 import { inactiveSecs, type RunRecord } from '../../../src/orchestrator/model/run';
 import type { ManualClock } from '../../../src/orchestrator/clock';
+import { planDevEnvironment } from '../../../src/orchestrator/plan';
+import { validateText } from '../../../src/schema';
+import type { DevEnvironmentConfiguration } from '../../../src/schema/model';
 
 /** Moves the manual clock forward to `at` (epoch ms). */
 function advanceTo(clock: ManualClock, at: number): void {
@@ -217,6 +220,96 @@ describe('scheduler (manual clock, fake backend)', () => {
     assert.equal(s.runs[0]?.status, 'running');
     assert.equal(s.instances.find((i) => i.id === first)?.status, 'terminated');
     assert.equal(w.fake.liveInstances().length, 1);
+  });
+
+  it('retry: true retries all three events (no-capacity, interruption, error) for an hour', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers, capacity: { 'fake/fake-1/a': 0 } });
+    const parsed = validateText('type: dev-environment\nide: vscode\nretry: true\n', 'retry.dstack.yml');
+    const plan = await planDevEnvironment(parsed.configuration as DevEnvironmentConfiguration, {
+      configurationPath: 'retry.dstack.yml', envOverrides: {}, processEnv: {}, secrets: {}, backends: [w.fake],
+    });
+    assert.deepEqual(plan.spec.retry, { on_events: ['no-capacity', 'interruption', 'error'], duration: 3600 });
+    await submitRun(w.store, w.clock, plan.spec, 'dev');
+    await w.scheduler.tick();
+    let s = await w.scheduler.tick();
+    assert.deepEqual([s.runs[0]?.status, s.runs[0]?.jobTerminationReason], ['pending', 'failed_to_start_due_to_no_capacity']);
+    await w.fake.script({ capacity: {} });
+    advanceTo(w.clock, s.runs[0]?.retryAt as number);
+    await w.scheduler.tick();
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    await w.fake.interrupt(s.runs[0]?.instanceId as string);
+    s = await w.scheduler.tick();
+    assert.deepEqual([s.runs[0]?.status, s.runs[0]?.jobTerminationReason], ['pending', 'interrupted_by_no_capacity']);
+    advanceTo(w.clock, s.runs[0]?.retryAt as number);
+    await w.scheduler.tick();
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    await w.fake.terminate(s.runs[0]?.instanceId as string);
+    s = await w.scheduler.tick();
+    assert.deepEqual([s.runs[0]?.status, s.runs[0]?.jobTerminationReason], ['pending', 'instance_unreachable']);
+    // From that error on, no capacity for over an hour: the run fails with retry_limit_exceeded.
+    await w.fake.script({ capacity: { 'fake/fake-1/a': 0 } });
+    const erroredAt = w.clock.now();
+    for (let i = 0; i < 20 && s.runs[0]?.status === 'pending'; i++) {
+      advanceTo(w.clock, s.runs[0]?.retryAt as number);
+      await w.scheduler.tick();
+      s = await w.scheduler.tick();
+    }
+    assert.equal(s.runs[0]?.runTerminationReason, 'retry_limit_exceeded');
+    assert.ok(w.clock.now() - erroredAt > 3_600_000);
+    assert.equal(w.fake.liveInstances().length, 0);
+  });
+
+  it('stop while pending (waiting for a retry) ends the run stopped and never resubmits it', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers, capacity: { 'fake/fake-1/a': 0 } });
+    await submitRun(w.store, w.clock, spec(offers, { retry: { on_events: ['no-capacity'], duration: 3600 } }), 'dev');
+    await w.scheduler.tick();
+    let s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'pending');
+    const retryAt = s.runs[0]?.retryAt as number;
+    await w.fake.script({ capacity: {} });
+    await requestStop(w.store, 'dev', false);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'terminated');
+    assert.equal(s.runs[0]?.jobStatus, 'terminated');
+    assert.equal(s.runs[0]?.runTerminationReason, 'stopped_by_user');
+    assert.equal(s.runs[0]?.retryAt, null);
+    advanceTo(w.clock, retryAt + 60_000);
+    s = await w.scheduler.tick();
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'terminated');
+    assert.equal(s.runs[0]?.submission, 0, 'never resubmitted');
+    assert.equal(w.fake.allInstances().length, 0, 'nothing was created');
+  });
+
+  it('an idle instance found gone by refresh is closed, and a new run gets a new instance instead of reusing it', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { idleDuration: 3600 }), 'one');
+    await w.scheduler.tick();
+    await w.scheduler.tick();
+    await requestStop(w.store, 'one', false);
+    let s = await w.scheduler.tick();
+    const idle = s.instances[0]?.id as string;
+    assert.equal(s.instances[0]?.status, 'idle');
+    await w.fake.terminate(idle); // gone behind our back (reclaimed, deleted in the console)
+    await submitRun(w.store, w.clock, spec(offers, { idleDuration: 3600 }), 'two');
+    s = await w.scheduler.tick();
+    const gone = s.instances.find((i) => i.id === idle);
+    assert.equal(gone?.status, 'terminating');
+    assert.equal(gone?.terminationReason, 'gone');
+    assert.equal(gone?.runId, null);
+    assert.notEqual(s.runs[1]?.instanceId, idle, 'the gone instance is not reused');
+    assert.equal(s.runs[1]?.status, 'provisioning');
+    s = await w.scheduler.tick();
+    assert.equal(s.instances.find((i) => i.id === idle)?.status, 'terminated');
+    assert.equal(s.runs[1]?.status, 'running');
   });
 
   it('inactivity_duration stops the dev environment from reported inactivity; activity resets it', async () => {
