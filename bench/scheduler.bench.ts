@@ -1,5 +1,7 @@
 // The idle scheduler's cost: a leader process tracking 50 running dev environments (fake backend) for
 // 20 s after a 15 s warm-up, beside an idle node process measured the same way in the same run. Targets: < 0.5 % CPU, < 80 MB RSS.
+// Every run has a utilization_policy and GPU_RUNS of them report two GPUs' utilization (busy enough to stay), so the
+// figures include sampling their windows; the state must not be rewritten while nothing but those samples changes.
 // BENCH_CPU_PROF=DIR writes V8 CPU profiles of both children there (to see where the idle CPU goes).
 
 import { spawnSync } from 'node:child_process';
@@ -20,6 +22,8 @@ import type { RunSpec } from '../src/orchestrator/model/run';
 import { report } from './report';
 
 const RUNS = 50;
+/** Runs whose instances report GPU utilization (the others report none). */
+const GPU_RUNS = 20;
 const SECONDS = 20;
 
 function offer(i: number): Offer {
@@ -46,6 +50,8 @@ interface ChildFigures {
   tickCpuMs: number;
   leaseCpuMs: number;
   leader: boolean | null;
+  /** State writes (revision increments) during the measured window. */
+  stateWrites: number;
 }
 
 function runChild(bundle: string, args: string[]): ChildFigures {
@@ -66,14 +72,16 @@ export async function run(): Promise<void> {
   const owner = newOwnerId();
   const leader = new Leader(store, new Scheduler({ store, backends: new Map<BackendId, Backend>([['fake', fake]]), clock: systemClock, owner }), owner);
   for (let i = 0; i < RUNS; i++) await submitRun(store, systemClock, spec(offers), `bench-${i}`);
-  await driveUntil(leader, store, (s) => s.runs.every((r) => r.status === 'running'), { pollMs: 20 });
+  const running = await driveUntil(leader, store, (s) => s.runs.every((r) => r.status === 'running'), { pollMs: 20 });
   await leader.stop();
+  for (const run of running.runs.slice(0, GPU_RUNS)) await fake.setGpuUtilization(run.instanceId as string, [60, 35]);
   const bundle = path.join(dir, 'scheduler-child.cjs');
   buildSync({ entryPoints: [path.join(__dirname, 'scheduler-child.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'error' });
   const baseline = runChild(bundle, ['baseline', String(SECONDS)]);
   const measured = runChild(bundle, ['leader', String(SECONDS), stateDir, fakeFile]);
   const stateKB = fs.statSync(store.stateFile).size / 1024;
-  console.log(`${RUNS} running runs tracked, state file ${stateKB.toFixed(0)} KB, ${measured.passes} scheduler passes in ${SECONDS} s (${measured.tickCpuMs.toFixed(1)} ms CPU inside passes, ${measured.leaseCpuMs.toFixed(1)} ms in lease renewals), leader=${String(measured.leader)}`);
+  const windows = fs.readdirSync(path.join(stateDir, 'metrics')).filter((f) => f.endsWith('.gpu.json')).length;
+  console.log(`${RUNS} running runs tracked (${GPU_RUNS} reporting 2 GPUs, ${windows} utilization windows kept), state file ${stateKB.toFixed(0)} KB, ${measured.passes} scheduler passes in ${SECONDS} s (${measured.tickCpuMs.toFixed(1)} ms CPU inside passes, ${measured.leaseCpuMs.toFixed(1)} ms in lease renewals), ${measured.stateWrites} state writes, leader=${String(measured.leader)}`);
   report({ name: `idle scheduler CPU (${RUNS} runs, ${SECONDS} s)`, value: measured.cpuPercent, unit: '%', baseline: { name: 'idle node', value: baseline.cpuPercent }, target: '< 0.5 %', met: measured.cpuPercent < 0.5 });
   report({ name: `idle scheduler max RSS (${RUNS} runs)`, value: measured.rssMB, unit: 'MB', baseline: { name: 'idle node', value: baseline.rssMB }, target: '< 80 MB', met: measured.rssMB < 80 });
   fs.rmSync(dir, { recursive: true, force: true });

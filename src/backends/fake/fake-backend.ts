@@ -11,6 +11,9 @@ import { withFileLock } from '../../orchestrator/store/lock';
 import { systemClock, type Clock } from '../../orchestrator/clock';
 import { defaultFakeScript, offerKey, type FakeFile, type FakeInstance, type FakeScript } from './fake-state';
 
+/** The memory of every fake GPU (24 GB, like the fake offers' A10G). */
+const FAKE_GPU_MEMORY_BYTES = 24 * 2 ** 30;
+
 /** The fake backend over one state file. */
 export class FakeBackend implements Backend {
   readonly id = 'fake' as const;
@@ -43,11 +46,11 @@ export class FakeBackend implements Backend {
     });
   }
 
-  /** Sets the GPU utilization the instance reports. */
-  async setGpuUtilization(instanceId: string, percent: number): Promise<void> {
+  /** Sets the GPU utilization the instance reports: one percent per GPU (a number = one GPU). */
+  async setGpuUtilization(instanceId: string, percent: number | number[]): Promise<void> {
     await this.mutate((f) => {
       const inst = f.instances.find((i) => i.instanceId === instanceId);
-      if (inst) inst.gpuUtilization = percent;
+      if (inst) inst.gpuUtilization = Array.isArray(percent) ? [...percent] : [percent];
     });
   }
 
@@ -140,7 +143,12 @@ export class FakeBackend implements Backend {
       const report: AgentReport = { ready: script.initExitCode === undefined || script.initExitCode === 0 };
       if (script.initExitCode) report.initExitCode = script.initExitCode;
       report.noConnectionsSecs = Math.max(0, Math.floor((now - Math.max(readyAt, inst.activityAt ?? readyAt)) / 1000));
-      if (inst.gpuUtilization !== null) report.gpuUtilization = inst.gpuUtilization;
+      const gpus = inst.gpuUtilization;
+      if (gpus !== null && gpus.length > 0) {
+        // As the agent reports them: the busiest GPU, and every GPU in the metrics sample.
+        report.gpuUtilization = Math.max(...gpus);
+        report.metrics = { at: now / 1000, gpus: gpus.map((u) => ({ utilizationPercent: u, memoryUsedBytes: 0, memoryTotalBytes: FAKE_GPU_MEMORY_BYTES })) };
+      }
       out.report = report;
     }
     return out;

@@ -36,7 +36,8 @@ export interface FakeInstance {
   interruptAt: number | null;
   /** Last SSH activity the agent saw (clock ms); null = none since ready. */
   activityAt: number | null;
-  gpuUtilization: number | null;
+  /** GPU utilization per GPU, percent; null = no GPU report. */
+  gpuUtilization: number[] | null;
   /** How many create calls named this id (idempotency: always one instance). */
   createCalls: number;
 }

@@ -65,13 +65,6 @@ export function attemptInstanceId(runId: string, a: Pick<ProvisioningAttempt, 's
   return a.reusedInstanceId ?? `${runId}-s${a.submission}-o${a.offerIndex}`;
 }
 
-/** One GPU utilization sample reported by the instance. */
-export interface UtilizationSample {
-  at: EpochMs;
-  /** Max over the instance's GPUs, percent. */
-  percent: number;
-}
-
 /** A run (one job: dev environments are single-node). */
 export interface RunRecord {
   id: string;
@@ -112,7 +105,6 @@ export interface RunRecord {
    * first report. A time, not a counter, so a steady idle run does not rewrite the state on every pass.
    */
   lastActivityAt: EpochMs | null;
-  utilization: UtilizationSample[];
 }
 
 /** One machine the orchestrator created (or found) on a backend. */

@@ -16,6 +16,7 @@ import {
 import type { SshPublisher } from './ssh-publisher';
 import { MetricsStore } from '../metrics/metrics-store';
 import { removeFinishedArchives, sweepCodeArchives } from '../code-archives';
+import { UtilizationWindows } from '../metrics/utilization-window';
 
 /** What a scheduler needs. */
 export interface SchedulerOptions {
@@ -45,9 +46,12 @@ export class Scheduler {
   /** The samples of running environments (`metrics`), kept beside the state so the state is not rewritten for them. */
   readonly metrics: MetricsStore;
   private unreachable = false;
+  /** The GPU samples utilization policies judge, kept beside the state for the same reason. */
+  readonly utilization: UtilizationWindows;
   constructor(private readonly options: SchedulerOptions) {
     this.events = options.events ?? new EventBus();
     this.metrics = new MetricsStore(options.store.dir);
+    this.utilization = new UtilizationWindows(options.store.dir);
   }
 
   /** Whether the last pass could not reach an instance (or ask its provider): the leader checks again sooner. */
@@ -61,9 +65,10 @@ export class Scheduler {
     const before = await store.read();
     const views = await this.refreshAll(before);
     const now = clock.now();
+    const gpuWindows = this.utilization.recordPass(before, views, now);
     let events: OrchestratorEvent[] = [];
     const mid = await this.update((s) => {
-      events = applyTransitions(s, views, now, { provisioningTimeoutSecs: this.options.provisioningTimeoutSecs ?? DEFAULT_PROVISIONING_TIMEOUT_SECS, backends: this.options.backends });
+      events = applyTransitions(s, views, now, { provisioningTimeoutSecs: this.options.provisioningTimeoutSecs ?? DEFAULT_PROVISIONING_TIMEOUT_SECS, backends: this.options.backends }, gpuWindows);
       return s;
     });
     this.emit(events);

@@ -11,6 +11,7 @@ import {
   type InstanceStatus, type InstanceTerminationReason, type JobTerminationReason, type RunTerminationReason,
 } from '../model/status';
 import type { OrchestratorState } from '../store/state';
+import { underUtilized, type GpuSample } from '../metrics/utilization-window';
 
 /** dstack's resubmission backoff (spec 5.2): 15 s, 30 s, 1 min, 2 min, 5 min, then every 10 min. */
 export const RETRY_BACKOFF_SECS = [15, 30, 60, 120, 300, 600] as const;
@@ -33,13 +34,15 @@ export function retryDelaySecs(attempt: number): number {
 
 /**
  * Applies every transition due at `now`, given `views` (refresh results by instance id; instances
- * missing from it were not refreshed this pass). Mutates `state`; returns the events to emit.
+ * missing from it were not refreshed this pass) and the GPU utilization windows of runs with a
+ * utilization policy (by run id). Mutates `state`; returns the events to emit.
  */
 export function applyTransitions(
   state: OrchestratorState, views: ReadonlyMap<string, ProviderInstance>, now: number, options: TransitionOptions,
+  gpuWindows: ReadonlyMap<string, readonly GpuSample[]> = new Map(),
 ): OrchestratorEvent[] {
   const events: OrchestratorEvent[] = [];
-  const ctx: Ctx = { state, views, now, options, events, goneThisPass: new Set() };
+  const ctx: Ctx = { state, views, now, options, events, goneThisPass: new Set(), gpuWindows };
   for (const run of state.runs) {
     if (FINISHED_RUN_STATUSES.has(run.status)) continue;
     stepRun(ctx, run);
@@ -58,6 +61,7 @@ interface Ctx {
   events: OrchestratorEvent[];
   /** Instances found gone this pass: they still get their terminate call before being closed. */
   goneThisPass: Set<string>;
+  gpuWindows: ReadonlyMap<string, readonly GpuSample[]>;
 }
 
 function stepRun(ctx: Ctx, run: RunRecord): void {
@@ -96,7 +100,6 @@ export function startSubmission(ctx: { now: number; events: OrchestratorEvent[] 
   run.jobTerminationReason = null;
   run.exitCode = null;
   run.lastActivityAt = null;
-  run.utilization = [];
   setRunStatus(ctx, run, 'submitted', 'submitted');
 }
 
@@ -196,18 +199,8 @@ function stepRunning(ctx: Ctx, run: RunRecord): void {
     return;
   }
   const policy = spec.utilizationPolicy;
-  if (report?.gpuUtilization !== undefined) {
-    run.utilization.push({ at: ctx.now, percent: report.gpuUtilization });
-  }
-  if (policy) {
-    const windowMs = policy.time_window * 1000;
-    run.utilization = run.utilization.filter((s) => ctx.now - s.at <= windowMs);
-    const covered = run.runningSince !== null && ctx.now - run.runningSince >= windowMs;
-    if (covered && run.utilization.length > 0 && Math.max(...run.utilization.map((s) => s.percent)) < policy.min_gpu_utilization) {
-      beginTermination(ctx, run, 'terminated_due_to_utilization_policy');
-    }
-  } else {
-    run.utilization = run.utilization.slice(-60);
+  if (policy && run.runningSince !== null && underUtilized(ctx.gpuWindows.get(run.id) ?? [], policy, run.runningSince, ctx.now)) {
+    beginTermination(ctx, run, 'terminated_due_to_utilization_policy');
   }
 }
 

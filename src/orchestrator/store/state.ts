@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { InstanceRecord, RunRecord } from '../model/run';
 
 /** The state file format this code writes. */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 /** Everything the orchestrator persists. */
 export interface OrchestratorState {
@@ -54,6 +54,16 @@ const MIGRATIONS: Record<number, Migration> = {
       const { lastProvisionedAt, ...rest } = r as Record<string, unknown>;
       const endedNow = rest['status'] === 'pending' && typeof rest['provisionedAt'] === 'number' && typeof rest['statusChangedAt'] === 'number';
       return { ...rest, provisionedSubmissionEndedAt: endedNow ? rest['statusChangedAt'] : (lastProvisionedAt ?? null) };
+    }) : old['runs'],
+  }),
+  // Version 3 kept each run's GPU utilization samples (appended every pass); 4 keeps them in metrics/<run-id>.gpu.json.
+  // The dropped samples only delay a utilization policy: its window fills again from the next samples.
+  3: (old) => ({
+    ...old, version: 4,
+    runs: Array.isArray(old['runs']) ? old['runs'].map((r: unknown) => {
+      if (typeof r !== 'object' || r === null) return r;
+      const { utilization: _dropped, ...rest } = r as Record<string, unknown>;
+      return rest;
     }) : old['runs'],
   }),
 };

@@ -408,6 +408,45 @@ describe('scheduler (manual clock, fake backend)', () => {
     assert.equal(s.runs[0]?.jobTerminationReason, 'terminated_due_to_utilization_policy');
   });
 
+  it('a GPU run with a utilization policy does not rewrite the state on every pass: its samples live beside it', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { utilizationPolicy: { min_gpu_utilization: 10, time_window: 300 } }), 'dev');
+    let s = await w.scheduler.tick();
+    await w.fake.setGpuUtilization(s.instances[0]?.id as string, [50, 70]);
+    s = await w.scheduler.tick();
+    w.clock.advance(30);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.status, 'running');
+    const revision = s.revision;
+    for (let i = 0; i < 10; i++) {
+      w.clock.advance(10);
+      s = await w.scheduler.tick();
+    }
+    assert.equal(s.revision, revision, 'no state write while only the GPU samples change');
+    assert.equal(w.scheduler.utilization.read(s.runs[0]?.id as string).length, 11, 'one sample per 10 s pass while running');
+  });
+
+  it('utilization_policy: one GPU idle for the whole window terminates the run even while another is busy (any GPU, spec)', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1)];
+    await w.fake.script({ offers });
+    await submitRun(w.store, w.clock, spec(offers, { utilizationPolicy: { min_gpu_utilization: 10, time_window: 300 } }), 'dev');
+    let s = await w.scheduler.tick();
+    await w.fake.setGpuUtilization(s.instances[0]?.id as string, [95, 2]);
+    s = await w.scheduler.tick();
+    // Samples from 10 s on; dstack judges once they reach back to within a minute of the window's start (at 250 s).
+    for (let t = 10; t < 250; t += 10) {
+      w.clock.advance(10);
+      s = await w.scheduler.tick();
+      assert.equal(s.runs[0]?.status, 'running', `${t} s: the window is not covered yet`);
+    }
+    w.clock.advance(10);
+    s = await w.scheduler.tick();
+    assert.equal(s.runs[0]?.jobTerminationReason, 'terminated_due_to_utilization_policy');
+  });
+
   it('init failing ends the job failed with container_exited_with_error and the exit code', async () => {
     const w = await world();
     const offers = [fakeOffer('a', 1)];

@@ -108,6 +108,15 @@ describe('state store', () => {
     assert.ok(s.runs.every((r) => !('lastProvisionedAt' in r)));
   });
 
+  it('migrates a version-3 file: the GPU samples leave the state (they live in metrics/<run-id>.gpu.json)', async () => {
+    const store = new Store(tempDir());
+    const v3Run = { id: 'r1', name: 'dev', status: 'running', utilization: [{ at: 1, percent: 50 }] };
+    fs.writeFileSync(store.stateFile, JSON.stringify({ version: 3, revision: 7, installation: 'vsc-old', runs: [v3Run], instances: [] }));
+    const s = await store.read();
+    assert.equal(s.version, STATE_VERSION);
+    assert.deepEqual(s.runs[0], { id: 'r1', name: 'dev', status: 'running' });
+  });
+
   it('leader lease: one holder; a dead holder or an expired lease is taken over', async () => {
     const store = new Store(tempDir());
     const now = Date.now();
