@@ -154,6 +154,8 @@ export const applyCommand: CliCommand = {
     io.stdout(`${renderOffersTable(plan.offers.slice(0, maxOffers), plan.totalOffers, plan.maxPrice)}\n`);
     const name = option(args, 'name') ?? config.name ?? null;
     const state = await rt.store.read();
+    // From here on, what another leading process (a VS Code window) does with the run comes out as events here too.
+    rt.leader.observe(state);
     const existing = name ? state.runs.find((r) => r.name === name && isActiveRun(r)) : undefined;
     try {
       if (existing && name) {

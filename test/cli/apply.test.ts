@@ -6,6 +6,12 @@ import { Store } from '../../src/orchestrator/store/store';
 import { fakeOffer, tempDir } from '../orchestrator/helpers';
 import { runCli } from '../../src/cli/run-cli';
 import { cli } from './cli-process';
+import { CliProcess } from './cli-spawn';
+import type { Backend } from '../../src/backends/backend';
+import type { BackendId } from '../../src/backends/offer';
+import { systemClock } from '../../src/orchestrator/clock';
+import { Leader } from '../../src/orchestrator/scheduler/leader';
+import { Scheduler } from '../../src/orchestrator/scheduler/scheduler';
 
 const GPU_CONFIG = (extra: string) => `type: dev-environment
 name: gpu-dev
@@ -68,6 +74,26 @@ describe('cli apply', function () {
     assert.match(r.stdout, /Offer 2: fake \(fake-1\) g5\.xlarge \$1\.006: no capacity/);
     assert.match(r.stdout, /\nNo capacity\n$/);
     assert.match(cli(['ps', '-v'], w.env).stdout, /no capacity/);
+  });
+
+  it('following a run another process leads (a VS Code window), apply prints the same attempt and status lines', async () => {
+    const w = await setup('', { capacity: { 'fake/fake-1/g6.xlarge': 0, 'fake/fake-1/g5.xlarge': 0 } });
+    const store = new Store(w.env['DSTACK_VSC_STATE_DIR'] as string);
+    const owner = 'window';
+    const window = new Leader(store, new Scheduler({ store, backends: new Map<BackendId, Backend>([['fake', w.fake]]), clock: systemClock, owner }), owner, { busyTickMs: 100, steadyTickMs: 200, renewEveryMs: 500 });
+    await window.step(true);
+    window.start();
+    try {
+      const apply = new CliProcess(['apply', '-f', w.file, '-y'], w.env);
+      const code = await apply.exited;
+      assert.equal(code, 1, apply.stdout + apply.stderr);
+      assert.match(apply.stdout, /Offer 1: fake \(fake-1\) g6\.xlarge \$0\.805: no capacity/);
+      assert.match(apply.stdout, /Offer 2: fake \(fake-1\) g5\.xlarge \$1\.006: no capacity/);
+      assert.match(apply.stdout, /\ngpu-dev: failed\n[\s\S]*\nNo capacity\n$/);
+      assert.equal(store.readLease()?.owner, owner, 'the window led throughout; apply only followed');
+    } finally {
+      await window.stop();
+    }
   });
 
   it('a value-less env entry without -e or a process value stops before anything is provisioned', async () => {

@@ -3,9 +3,11 @@
 // process is gone is free at once, an unreachable one when it expires). Each renewal is an atomic rename,
 // the idle leader's largest cost, hence not more often. While an instance can't be reached (a network outage)
 // passes come every few seconds, so the first one after the heal is not a whole steady interval away. Time here is real (the lease
-// is shared between processes); the scheduler itself takes the injectable clock.
+// is shared between processes); the scheduler itself takes the injectable clock. A process that does not
+// lead follows the store: what the leader changed comes out of its own event bus as the same events.
 
 import { randomBytes } from 'node:crypto';
+import { eventsBetween } from '../state-events';
 import type { OrchestratorState } from '../store/state';
 import { LeaseLostError, type Store } from '../store/store';
 import type { Scheduler } from './scheduler';
@@ -48,6 +50,8 @@ export class Leader {
   private unreachable = false;
   private lastRevision = -1;
   private running: Promise<void> | null = null;
+  /** The last state this process saw: what changed since then came from another process. */
+  private seen: OrchestratorState | null = null;
   private readonly o: Required<LeaderOptions>;
 
   constructor(private readonly store: Store, private readonly scheduler: Scheduler, readonly owner: string, options: LeaderOptions = {}) {
@@ -74,6 +78,9 @@ export class Leader {
       this.lastRenew = now;
       if (this.leading && !was) this.lastReconcile = 0;
     }
+    // Before leading too: what the previous leader did since this process last looked is told first.
+    const observed = await this.store.read();
+    this.observe(observed);
     if (!this.leading) return null;
     try {
       if (now - this.lastReconcile >= this.o.reconcileEveryMs) {
@@ -81,7 +88,7 @@ export class Leader {
         this.lastReconcile = now;
       }
       // Another process wrote (a CLI apply or stop): act on it now rather than at the next steady pass.
-      const changedElsewhere = (await this.store.read()).revision !== this.lastRevision;
+      const changedElsewhere = observed.revision !== this.lastRevision;
       if (!force && !changedElsewhere && now - this.lastTick < this.tickMs()) return null;
       const state = await this.scheduler.tick();
       this.lastTick = Date.now();
@@ -95,7 +102,22 @@ export class Leader {
         return null;
       }
       throw err;
+    } finally {
+      // The scheduler emitted its own changes; others only write intents (submit, stop), which have no events.
+      this.seen = await this.store.read();
     }
+  }
+
+  /**
+   * Takes `state` as seen by this process: emits on the scheduler's bus the events of what changed since the
+   * state it saw last (nothing for the first). Call it with a state read before submitting, so that a run
+   * another process provisions at once still has all its events told here.
+   */
+  observe(state: OrchestratorState): void {
+    const seen = this.seen;
+    this.seen = state;
+    if (seen === null || seen === state || seen.revision === state.revision) return;
+    for (const event of eventsBetween(seen, state)) this.scheduler.events.emit(event);
   }
 
   /** Runs steps in the background until `stop` (for the extension host and long-lived CLI commands). */

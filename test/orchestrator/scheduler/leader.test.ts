@@ -10,11 +10,12 @@ import { Store } from '../../../src/orchestrator/store/store';
 import { fakeOffer, spec, tempDir } from '../helpers';
 import { submitRun } from '../../../src/orchestrator/orchestrator';
 import { driveUntil } from '../../../src/orchestrator/drive';
+import { EventBus, type OrchestratorEvent } from '../../../src/orchestrator/events';
 
-function leader(dir: string, owner: string, ttl: number): Leader {
+function leader(dir: string, owner: string, ttl: number, events?: EventBus): Leader {
   const store = new Store(path.join(dir, 'state'));
   const backends = new Map<BackendId, Backend>([['fake', new FakeBackend(path.join(dir, 'fake.json'))]]);
-  return new Leader(store, new Scheduler({ store, backends, clock: systemClock, owner }), owner, { leaseTtlMs: ttl, renewEveryMs: 50 });
+  return new Leader(store, new Scheduler({ store, backends, clock: systemClock, owner, ...(events ? { events } : {}) }), owner, { leaseTtlMs: ttl, renewEveryMs: 50 });
 }
 
 describe('leader lease', () => {
@@ -81,5 +82,31 @@ describe('leader lease', () => {
     await new Promise((r) => setTimeout(r, 80));
     assert.equal(await l.step(), null, 'reachable again: back to the steady interval');
     await l.stop();
+  });
+
+  it('a process that does not lead tells what the leader did as the same events on its own bus', async () => {
+    const dir = tempDir();
+    const fake = new FakeBackend(path.join(dir, 'fake.json'));
+    await fake.script({ offers: [fakeOffer('a', 1), fakeOffer('b', 2)], capacity: { 'fake/fake-1/a': 0 } });
+    const led: OrchestratorEvent[] = [];
+    const followed: OrchestratorEvent[] = [];
+    const aEvents = new EventBus();
+    const bEvents = new EventBus();
+    aEvents.on((e) => led.push(e));
+    bEvents.on((e) => followed.push(e));
+    const a = leader(dir, 'a', 60_000, aEvents);
+    const b = leader(dir, 'b', 60_000, bEvents);
+    await a.step(true);
+    await b.step(true);
+    assert.equal(b.isLeader, false);
+    await submitRun(new Store(path.join(dir, 'state')), systemClock, spec([fakeOffer('a', 1), fakeOffer('b', 2)]), 'dev');
+    await a.step(true);
+    assert.equal(followed.length, 0);
+    await b.step(true);
+    const ofRun = (events: OrchestratorEvent[]) => events.filter((e) => e.kind !== 'instance_status');
+    assert.deepEqual(ofRun(followed).map((e) => e.kind), ['progress', 'attempt', 'progress', 'attempt', 'run_status']);
+    assert.deepEqual(ofRun(followed), ofRun(led));
+    await a.stop();
+    await b.stop();
   });
 });
