@@ -151,9 +151,10 @@ export class Leader {
     return this.busy ? this.o.busyTickMs : this.unreachable ? this.o.recheckTickMs : this.o.steadyTickMs;
   }
 
-  /** Sleeps until the next pass or lease renewal is due, whichever comes first. */
+  /** Sleeps until the next pass or lease renewal is due, whichever comes first; a follower until its next try at the lease. */
   private nextDelay(): number {
     const now = Date.now();
+    if (!this.leading) return Math.max(50, this.lastRenew + this.o.renewEveryMs - now);
     return Math.max(50, Math.min(this.lastTick + this.tickMs() - now, this.lastRenew + this.o.renewEveryMs - now));
   }
 }

@@ -109,4 +109,24 @@ describe('leader lease', () => {
     await a.stop();
     await b.stop();
   });
+
+  it('a follower tries the lease once per renewal period instead of spinning', async () => {
+    const dir = tempDir();
+    const a = leader(dir, 'a', 60_000);
+    await a.step(true);
+    const store = new Store(path.join(dir, 'state'));
+    const b = new Leader(store, new Scheduler({ store, backends: new Map(), clock: systemClock, owner: 'b' }), 'b', { renewEveryMs: 300 });
+    let tries = 0;
+    const acquire = store.acquireLease.bind(store);
+    store.acquireLease = async (...args) => {
+      tries++;
+      return acquire(...args);
+    };
+    b.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    await b.stop();
+    assert.equal(b.isLeader, false);
+    assert.ok(tries >= 1 && tries <= 5, `${tries} lease tries in 1 s with a 300 ms renewal period`);
+    await a.stop();
+  });
 });
