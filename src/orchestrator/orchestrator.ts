@@ -41,7 +41,7 @@ export async function submitRun(store: Store, clock: Clock, spec: RunSpec, name:
       id, name: runName, spec, status: 'submitted', jobStatus: 'submitted', submittedAt: now, statusChangedAt: now,
       submission: 0, submissionStartedAt: now, provisionedAt: null, runningSince: null, provisionedSubmissionEndedAt: null, nextOfferIndex: 0,
       instanceId: null, attempts: [], retryAttempt: 0, retryAt: null, stopRequest: null, jobTerminationReason: null,
-      runTerminationReason: null, exitCode: null, lastActivityAt: null,
+      runTerminationReason: null, exitCode: null, lastActivityAt: null, gpuBusyUntil: [],
     };
     startSubmission({ now, events: [] }, run);
     s.runs.push(run);

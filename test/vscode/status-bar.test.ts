@@ -11,7 +11,7 @@ function run(over: Partial<RunRecord> = {}, inactivity: number | null = 3600): R
   return {
     id: 'r1', name: 'dev', status: 'running', jobStatus: 'running', submittedAt: T0, statusChangedAt: T0, submission: 0, submissionStartedAt: T0,
     provisionedAt: T0, runningSince: T0, provisionedSubmissionEndedAt: null, nextOfferIndex: 1, instanceId: 'i1', attempts: [], retryAttempt: 0, retryAt: null,
-    stopRequest: null, jobTerminationReason: null, runTerminationReason: null, exitCode: null, lastActivityAt: T0 + 20 * 60_000,
+    stopRequest: null, jobTerminationReason: null, runTerminationReason: null, exitCode: null, lastActivityAt: T0 + 20 * 60_000, gpuBusyUntil: [],
     spec: { inactivityDuration: inactivity } as RunRecord['spec'], ...over,
   };
 }

@@ -105,6 +105,12 @@ export interface RunRecord {
    * first report. A time, not a counter, so a steady idle run does not rewrite the state on every pass.
    */
   lastActivityAt: EpochMs | null;
+  /**
+   * Per GPU, a time at or after its last utilization sample at or above the utilization policy's minimum, rounded
+   * up to the minute (so busy GPUs change the state at most once a minute); empty before any. The leading scheduler
+   * judges from its own samples; a process taking over (or restarting) counts these as busy samples it never saw.
+   */
+  gpuBusyUntil: (EpochMs | null)[];
 }
 
 /** One machine the orchestrator created (or found) on a backend. */

@@ -16,7 +16,7 @@ import {
 import type { SshPublisher } from './ssh-publisher';
 import { MetricsStore } from '../metrics/metrics-store';
 import { removeFinishedArchives, sweepCodeArchives } from '../code-archives';
-import { UtilizationWindows } from '../metrics/utilization-window';
+import { GpuActivityTracker } from '../metrics/gpu-activity';
 
 /** What a scheduler needs. */
 export interface SchedulerOptions {
@@ -46,12 +46,11 @@ export class Scheduler {
   /** The samples of running environments (`metrics`), kept beside the state so the state is not rewritten for them. */
   readonly metrics: MetricsStore;
   private unreachable = false;
-  /** The GPU samples utilization policies judge, kept beside the state for the same reason. */
-  readonly utilization: UtilizationWindows;
+  /** What utilization policies judge: each GPU's last busy sample, kept in memory (the state gets minute bounds). */
+  readonly gpus = new GpuActivityTracker();
   constructor(private readonly options: SchedulerOptions) {
     this.events = options.events ?? new EventBus();
     this.metrics = new MetricsStore(options.store.dir);
-    this.utilization = new UtilizationWindows(options.store.dir);
   }
 
   /** Whether the last pass could not reach an instance (or ask its provider): the leader checks again sooner. */
@@ -65,12 +64,13 @@ export class Scheduler {
     const before = await store.read();
     const views = await this.refreshAll(before);
     const now = clock.now();
-    const gpuWindows = this.utilization.recordPass(before, views, now);
+    const gpuActivity = this.gpus.observe(before, views, now);
     let events: OrchestratorEvent[] = [];
     const mid = await this.update((s) => {
-      events = applyTransitions(s, views, now, { provisioningTimeoutSecs: this.options.provisioningTimeoutSecs ?? DEFAULT_PROVISIONING_TIMEOUT_SECS, backends: this.options.backends }, gpuWindows);
+      events = applyTransitions(s, views, now, { provisioningTimeoutSecs: this.options.provisioningTimeoutSecs ?? DEFAULT_PROVISIONING_TIMEOUT_SECS, backends: this.options.backends }, gpuActivity);
       return s;
     });
+    this.gpus.settled(mid);
     this.emit(events);
     await this.removeArchivesOfFinished(mid, events);
     this.metrics.recordPass(mid, views);

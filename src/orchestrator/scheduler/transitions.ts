@@ -11,7 +11,7 @@ import {
   type InstanceStatus, type InstanceTerminationReason, type JobTerminationReason, type RunTerminationReason,
 } from '../model/status';
 import type { OrchestratorState } from '../store/state';
-import { underUtilized, type GpuSample } from '../metrics/utilization-window';
+import { coverBusySamples, underUtilized, type GpuActivity } from '../metrics/gpu-activity';
 
 /** dstack's resubmission backoff (spec 5.2): 15 s, 30 s, 1 min, 2 min, 5 min, then every 10 min. */
 export const RETRY_BACKOFF_SECS = [15, 30, 60, 120, 300, 600] as const;
@@ -34,15 +34,15 @@ export function retryDelaySecs(attempt: number): number {
 
 /**
  * Applies every transition due at `now`, given `views` (refresh results by instance id; instances
- * missing from it were not refreshed this pass) and the GPU utilization windows of runs with a
+ * missing from it were not refreshed this pass) and what the scheduler knows of the GPUs of runs with a
  * utilization policy (by run id). Mutates `state`; returns the events to emit.
  */
 export function applyTransitions(
   state: OrchestratorState, views: ReadonlyMap<string, ProviderInstance>, now: number, options: TransitionOptions,
-  gpuWindows: ReadonlyMap<string, readonly GpuSample[]> = new Map(),
+  gpuActivity: ReadonlyMap<string, GpuActivity> = new Map(),
 ): OrchestratorEvent[] {
   const events: OrchestratorEvent[] = [];
-  const ctx: Ctx = { state, views, now, options, events, goneThisPass: new Set(), gpuWindows };
+  const ctx: Ctx = { state, views, now, options, events, goneThisPass: new Set(), gpuActivity };
   for (const run of state.runs) {
     if (FINISHED_RUN_STATUSES.has(run.status)) continue;
     stepRun(ctx, run);
@@ -61,7 +61,7 @@ interface Ctx {
   events: OrchestratorEvent[];
   /** Instances found gone this pass: they still get their terminate call before being closed. */
   goneThisPass: Set<string>;
-  gpuWindows: ReadonlyMap<string, readonly GpuSample[]>;
+  gpuActivity: ReadonlyMap<string, GpuActivity>;
 }
 
 function stepRun(ctx: Ctx, run: RunRecord): void {
@@ -100,6 +100,7 @@ export function startSubmission(ctx: { now: number; events: OrchestratorEvent[] 
   run.jobTerminationReason = null;
   run.exitCode = null;
   run.lastActivityAt = null;
+  run.gpuBusyUntil = [];
   setRunStatus(ctx, run, 'submitted', 'submitted');
 }
 
@@ -199,8 +200,10 @@ function stepRunning(ctx: Ctx, run: RunRecord): void {
     return;
   }
   const policy = spec.utilizationPolicy;
-  if (policy && run.runningSince !== null && underUtilized(ctx.gpuWindows.get(run.id) ?? [], policy, run.runningSince, ctx.now)) {
-    beginTermination(ctx, run, 'terminated_due_to_utilization_policy');
+  const gpus = ctx.gpuActivity.get(run.id);
+  if (policy && gpus) {
+    coverBusySamples(run, gpus);
+    if (underUtilized(gpus, policy, run.runningSince ?? run.submissionStartedAt, ctx.now)) beginTermination(ctx, run, 'terminated_due_to_utilization_policy');
   }
 }
 

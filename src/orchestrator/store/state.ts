@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { InstanceRecord, RunRecord } from '../model/run';
+import { busyBound } from '../metrics/gpu-activity';
 
 /** The state file format this code writes. */
 export const STATE_VERSION = 4;
@@ -56,17 +57,27 @@ const MIGRATIONS: Record<number, Migration> = {
       return { ...rest, provisionedSubmissionEndedAt: endedNow ? rest['statusChangedAt'] : (lastProvisionedAt ?? null) };
     }) : old['runs'],
   }),
-  // Version 3 kept each run's GPU utilization samples (appended every pass); 4 keeps them in metrics/<run-id>.gpu.json.
-  // The dropped samples only delay a utilization policy: its window fills again from the next samples.
+  // Version 3 kept each run's GPU utilization samples (appended every pass, a state write each); 4 keeps per GPU a
+  // minute bound of its last busy sample (the leader's samples stay in its memory), from the samples at or above the
+  // policy's minimum.
   3: (old) => ({
     ...old, version: 4,
     runs: Array.isArray(old['runs']) ? old['runs'].map((r: unknown) => {
       if (typeof r !== 'object' || r === null) return r;
-      const { utilization: _dropped, ...rest } = r as Record<string, unknown>;
-      return rest;
+      const { utilization, ...rest } = r as Record<string, unknown>;
+      return { ...rest, gpuBusyUntil: migratedBusyBounds(utilization, rest['spec']) };
     }) : old['runs'],
   }),
 };
+
+/** Version 3's samples (the busiest GPU's percent) as version 4's bound: one GPU, busy until its last sample at the minimum. */
+function migratedBusyBounds(samples: unknown, spec: unknown): (number | null)[] {
+  const min = (spec as { utilizationPolicy?: { min_gpu_utilization?: unknown } } | null)?.utilizationPolicy?.min_gpu_utilization;
+  if (!Array.isArray(samples) || typeof min !== 'number') return [];
+  const busy = samples.filter((s): s is { at: number; percent: number } => typeof s?.at === 'number' && typeof s?.percent === 'number' && s.percent >= min);
+  const last = busy.at(-1);
+  return last ? [busyBound(last.at)] : [];
+}
 
 /** Parses and migrates the text of `file`; throws StateFileError naming the file for anything unusable. */
 export function parseState(text: string, file: string): OrchestratorState {

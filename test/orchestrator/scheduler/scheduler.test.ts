@@ -4,6 +4,7 @@ import { instancesWithoutRun, requestInstanceTermination, requestStop, submitRun
 import { RETRY_BACKOFF_SECS } from '../../../src/orchestrator/scheduler/transitions';
 import type { OrchestratorEvent } from '../../../src/orchestrator/events';
 import { inactiveSecs, type RunRecord } from '../../../src/orchestrator/model/run';
+import { Scheduler } from '../../../src/orchestrator/scheduler/scheduler';
 import type { ManualClock } from '../../../src/orchestrator/clock';
 import { planDevEnvironment } from '../../../src/orchestrator/plan';
 import { validateText } from '../../../src/schema';
@@ -408,24 +409,59 @@ describe('scheduler (manual clock, fake backend)', () => {
     assert.equal(s.runs[0]?.jobTerminationReason, 'terminated_due_to_utilization_policy');
   });
 
-  it('a GPU run with a utilization policy does not rewrite the state on every pass: its samples live beside it', async () => {
+  it('GPU runs with a utilization policy do not rewrite the state on every pass: busy GPUs move a minute bound, idle ones nothing', async () => {
+    const w = await world();
+    const offers = [fakeOffer('a', 1), fakeOffer('b', 1)];
+    await w.fake.script({ offers });
+    const policy = { utilizationPolicy: { min_gpu_utilization: 10, time_window: 1800 } };
+    await submitRun(w.store, w.clock, spec([offers[0]!], policy), 'busy');
+    await submitRun(w.store, w.clock, spec([offers[1]!], policy), 'idle');
+    let s = await w.scheduler.tick();
+    await w.fake.setGpuUtilization(s.runs[0]?.instanceId as string, [50, 70]);
+    await w.fake.setGpuUtilization(s.runs[1]?.instanceId as string, [2, 3]);
+    s = await w.scheduler.tick();
+    w.clock.advance(10);
+    s = await w.scheduler.tick();
+    assert.deepEqual(s.runs.map((r) => r.status), ['running', 'running']);
+    const revision = s.revision;
+    for (let i = 0; i < 12; i++) {
+      w.clock.advance(10);
+      s = await w.scheduler.tick();
+    }
+    assert.ok(s.revision - revision <= 2, `${s.revision - revision} state writes in 12 passes over two minutes`);
+    const busyUntil = s.runs[0]?.gpuBusyUntil ?? [];
+    assert.equal(busyUntil.length, 2);
+    assert.ok(busyUntil.every((at) => at !== null && at >= w.clock.now() && at - w.clock.now() < 60_000), 'the bound covers the last busy sample by under a minute');
+    assert.deepEqual(s.runs[1]?.gpuBusyUntil, [], 'idle GPUs write nothing');
+  });
+
+  it('utilization_policy across a takeover: the new leader never terminates before a whole idle window, and at most a minute late', async () => {
     const w = await world();
     const offers = [fakeOffer('a', 1)];
     await w.fake.script({ offers });
     await submitRun(w.store, w.clock, spec(offers, { utilizationPolicy: { min_gpu_utilization: 10, time_window: 300 } }), 'dev');
     let s = await w.scheduler.tick();
-    await w.fake.setGpuUtilization(s.instances[0]?.id as string, [50, 70]);
-    s = await w.scheduler.tick();
-    w.clock.advance(30);
-    s = await w.scheduler.tick();
-    assert.equal(s.runs[0]?.status, 'running');
-    const revision = s.revision;
-    for (let i = 0; i < 10; i++) {
-      w.clock.advance(10);
+    const id = s.instances[0]?.id as string;
+    await w.fake.setGpuUtilization(id, 80);
+    for (let t = 0; t <= 400; t += 10) {
       s = await w.scheduler.tick();
+      w.clock.advance(10);
     }
-    assert.equal(s.revision, revision, 'no state write while only the GPU samples change');
-    assert.equal(w.scheduler.utilization.read(s.runs[0]?.id as string).length, 11, 'one sample per 10 s pass while running');
+    const lastBusy = w.clock.now() - 10_000;
+    await w.fake.setGpuUtilization(id, 1);
+    for (let t = 0; t < 120; t += 10) {
+      s = await w.scheduler.tick();
+      w.clock.advance(10);
+    }
+    // Another process takes over (a window reload): it never saw the busy samples, only the state.
+    const next = new Scheduler({ store: w.store, backends: new Map([['fake', w.fake]]), clock: w.clock, owner: w.owner });
+    while (s.runs[0]?.status === 'running') {
+      s = await next.tick();
+      if (s.runs[0]?.status === 'running') w.clock.advance(10);
+    }
+    assert.equal(s.runs[0]?.jobTerminationReason, 'terminated_due_to_utilization_policy');
+    const idleFor = w.clock.now() - lastBusy;
+    assert.ok(idleFor > 300_000 && idleFor <= 370_000, `terminated ${idleFor / 1000} s after the last busy sample (window 300 s)`);
   });
 
   it('utilization_policy: one GPU idle for the whole window terminates the run even while another is busy (any GPU, spec)', async () => {

@@ -108,13 +108,19 @@ describe('state store', () => {
     assert.ok(s.runs.every((r) => !('lastProvisionedAt' in r)));
   });
 
-  it('migrates a version-3 file: the GPU samples leave the state (they live in metrics/<run-id>.gpu.json)', async () => {
+  it('migrates a version-3 file: the GPU samples leave the state; the last one at the minimum becomes a minute bound', async () => {
     const store = new Store(tempDir());
-    const v3Run = { id: 'r1', name: 'dev', status: 'running', utilization: [{ at: 1, percent: 50 }] };
-    fs.writeFileSync(store.stateFile, JSON.stringify({ version: 3, revision: 7, installation: 'vsc-old', runs: [v3Run], instances: [] }));
+    const policy = { utilizationPolicy: { min_gpu_utilization: 10, time_window: 300 } };
+    const v3Runs = [
+      { id: 'r1', name: 'busy', status: 'running', spec: policy, utilization: [{ at: 60_000, percent: 50 }, { at: 70_000, percent: 12 }, { at: 80_000, percent: 3 }] },
+      { id: 'r2', name: 'idle', status: 'running', spec: policy, utilization: [{ at: 60_000, percent: 5 }] },
+      { id: 'r3', name: 'no-policy', status: 'running', spec: { utilizationPolicy: null }, utilization: [{ at: 60_000, percent: 50 }] },
+    ];
+    fs.writeFileSync(store.stateFile, JSON.stringify({ version: 3, revision: 7, installation: 'vsc-old', runs: v3Runs, instances: [] }));
     const s = await store.read();
     assert.equal(s.version, STATE_VERSION);
-    assert.deepEqual(s.runs[0], { id: 'r1', name: 'dev', status: 'running' });
+    assert.deepEqual(s.runs.map((r) => r.gpuBusyUntil), [[120_000], [], []]);
+    assert.ok(s.runs.every((r) => !('utilization' in r)));
   });
 
   it('leader lease: one holder; a dead holder or an expired lease is taken over', async () => {
