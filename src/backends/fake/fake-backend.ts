@@ -74,12 +74,14 @@ export class FakeBackend implements Backend {
   }
 
   async create(offer: Offer, tags: ResourceTags): Promise<ProviderInstance> {
+    const calledAt = this.clock.now();
     const latency = this.load().script.createLatencyMs;
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     return this.mutate((f) => {
       const existing = f.instances.find((i) => i.instanceId === tags.instanceId);
       if (existing) {
         existing.createCalls++;
+        existing.lastCreateCallAt = Math.max(existing.lastCreateCallAt ?? 0, calledAt);
         return this.view(existing, f.script);
       }
       const key = offerKey(offer);
@@ -91,7 +93,7 @@ export class FakeBackend implements Backend {
       if (cap !== undefined && used >= cap) throw new BackendError('no_capacity', `fake: no capacity for ${key} (${used}/${cap} in use)`);
       const inst: FakeInstance = {
         instanceId: tags.instanceId, tags: { ...tags }, offerKey: key, spot: offer.resources.spot, createdAt: now,
-        terminatedAt: null, interruptAt: null, activityAt: null, gpuUtilization: null, createCalls: 1,
+        terminatedAt: null, interruptAt: null, activityAt: null, gpuUtilization: null, createCalls: 1, lastCreateCallAt: calledAt,
       };
       f.instances.push(inst);
       return this.view(inst, f.script);

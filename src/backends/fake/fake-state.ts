@@ -40,6 +40,8 @@ export interface FakeInstance {
   gpuUtilization: number[] | null;
   /** How many create calls named this id (idempotency: always one instance). */
   createCalls: number;
+  /** When the latest create call naming this id started (clock ms): a call after its outcome was stored provisioned it twice. */
+  lastCreateCallAt: number;
 }
 
 /** The fake's whole file. */

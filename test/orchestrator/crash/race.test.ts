@@ -37,11 +37,26 @@ describe('race test: two processes applying and stopping the same runs', functio
       const runs = state.runs.filter((r) => r.name === name).sort((x, y) => x.submittedAt - y.submittedAt);
       for (let i = 1; i < runs.length; i++) if ((runs[i] as { submittedAt: number }).submittedAt < (runs[i - 1] as { statusChangedAt: number }).statusChangedAt) overlaps++;
     }
+    // Through one id: its outcome is stored once, and every create naming it started while its write-ahead record was
+    // still pending (before that outcome was stored). More calls than one are the idempotent retries the contract
+    // allows (a leader taking over a pending record); a call after the outcome provisioned the same id again.
+    const outcomesById = new Map<string, number[]>();
+    for (const run of state.runs) {
+      for (const attempt of run.attempts) {
+        const id = `${run.id}-s${attempt.submission}-o${attempt.offerIndex}`;
+        outcomesById.set(id, [...(outcomesById.get(id) ?? []), attempt.at]);
+      }
+    }
+    const storedTwice = [...outcomesById].filter(([, at]) => at.length > 1).map(([id]) => id);
+    const createdAfterOutcome = all.filter((i) => !(i.lastCreateCallAt <= (outcomesById.get(i.instanceId)?.[0] ?? -Infinity))).map((i) => i.instanceId);
+    const retries = all.reduce((n, i) => n + i.createCalls - 1, 0);
     const applied = [...a.output, ...b.output].filter((l) => l.startsWith('applied')).length;
     const refused = [...a.output, ...b.output].filter((l) => l.startsWith('exists')).length;
-    console.log(`      race figures: rounds=2x50 applied=${applied} refused-duplicate=${refused} runs=${state.runs.length} fake instances=${all.length} double-provisions=${doubles} overlapping-same-name=${overlaps} leaked=${fake.liveInstances().length}`);
+    console.log(`      race figures: rounds=2x50 applied=${applied} refused-duplicate=${refused} runs=${state.runs.length} fake instances=${all.length} double-provisions=${doubles} same-id-creates-after-outcome=${createdAfterOutcome.length} idempotent-create-retries=${retries} overlapping-same-name=${overlaps} leaked=${fake.liveInstances().length}`);
     assert.ok(applied >= 10);
     assert.equal(doubles, 0);
+    assert.deepEqual(storedTwice, [], 'an instance id whose outcome was stored twice');
+    assert.deepEqual(createdAfterOutcome, [], 'create called for an id after its outcome was stored (or with none stored)');
     assert.equal(overlaps, 0);
     assert.equal(fake.liveInstances().length, 0);
     const known = new Set(state.instances.map((i) => i.id));
