@@ -1,6 +1,7 @@
-// `dstack-vsc apply -f FILE`: plan a dev environment, show the plan and offers, ask, submit, and (unless
-// -d) wait until it is running, showing progress; re-applying an active run updates it in place or
-// offers to stop and re-create it (dstack's wording, spec 5.3).
+// `dstack-vsc apply -f FILE`: plan a dev environment, show the plan and offers, ask, submit, and wait until it
+// is running, showing progress, then attach; with -d detach right after the submit (a detached driver carries
+// the run on); re-applying an active run updates it in place or offers to stop and re-create it (dstack's
+// wording, spec 5.3).
 
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -23,6 +24,7 @@ import { attachSession, watchInterrupts, type Interrupts } from './attach-sessio
 import { handleApplyInterrupt } from './apply-interrupt';
 import { prepareCodeUpload, submitRunWithCode, type PreparedUpload } from '../orchestrator/code-upload';
 import { UploadError } from '../backends/ssh/upload/types';
+import { startDetachedDriver } from './detached-driver';
 
 const FLAGS = [
   { name: 'file', short: 'f', kind: 'string' },
@@ -200,7 +202,13 @@ export const applyCommand: CliCommand = {
       const interrupts = watchInterrupts();
       try {
         const run = await submitRunWithCode(rt, plan.spec, name, upload);
-        return await follow(run, rt, io, flag(args, 'detach'), ports, interrupts);
+        if (flag(args, 'detach')) {
+          // dstack detaches right after the submit; with no server here, a detached driver takes the run to running.
+          startDetachedDriver(rt.stateDir, run.id, io.env, io.cwd);
+          io.stdout(`Run ${run.name} submitted, detaching...\n`);
+          return 0;
+        }
+        return await follow(run, rt, io, ports, interrupts);
       } finally {
         interrupts.dispose();
         await releasePorts(ports);
@@ -217,8 +225,8 @@ function exiting(io: CliIo): number {
   return 0;
 }
 
-/** Shows progress until the run is running (or ended), then prints dstack's completion line and attaches (unless -d); Ctrl+C asks whether to stop. */
-async function follow(submitted: RunRecord, rt: Runtime, io: CliIo, detach: boolean, ports: ReservedPort[], interrupts: Interrupts): Promise<number> {
+/** Shows progress until the run is running (or ended), then prints dstack's completion line and attaches; Ctrl+C asks whether to stop. */
+async function follow(submitted: RunRecord, rt: Runtime, io: CliIo, ports: ReservedPort[], interrupts: Interrupts): Promise<number> {
   const off = rt.events.on((e) => {
     if (e.kind === 'attempt' && e.run === submitted.name) {
       const a = e.attempt;
@@ -238,10 +246,6 @@ async function follow(submitted: RunRecord, rt: Runtime, io: CliIo, detach: bool
     io.stdout(runTable(run, rt, state.instances));
     if (run.status !== 'running') return ended(run, io);
     io.stdout(`\n${run.name} provisioning completed (running)\n`);
-    if (detach) {
-      io.stdout(`Run ${run.name} submitted, detaching...\n`);
-      return 0;
-    }
     const outcome = await attachSession(rt, run.id, io, { ports, logs: true, interrupts });
     if (outcome.kind === 'interrupted') return await onInterrupt(run, rt, io, interrupts);
     if (outcome.kind === 'failed') {

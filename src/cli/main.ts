@@ -3,6 +3,7 @@ import * as readline from 'node:readline/promises';
 import { runCli } from './run-cli';
 import { LOCAL_AGENT_COMMAND } from '../backends/local/agent-launch';
 import { runLocalAgent } from '../backends/local/agent';
+import { DRIVE_COMMAND, driveDetached } from './detached-driver';
 
 /**
  * Asks on the terminal (no terminal: no). Ctrl+C at the prompt answers no and is passed on as the process's
@@ -32,6 +33,14 @@ if (process.argv[2] === LOCAL_AGENT_COMMAND) {
   runLocalAgent(process.argv[3] ?? '', process.argv[4] ?? '').catch((err: unknown) => {
     process.stderr.write(`local agent failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     process.exit(1);
+  });
+} else if (process.argv[2] === DRIVE_COMMAND) {
+  // Hidden: `apply -d`'s detached driver (see detached-driver.ts).
+  driveDetached(process.argv[3] ?? '', process.env).then((code) => {
+    process.exitCode = code;
+  }, (err: unknown) => {
+    process.stderr.write(`driver failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
   });
 } else runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

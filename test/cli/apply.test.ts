@@ -7,6 +7,7 @@ import { fakeOffer, tempDir } from '../orchestrator/helpers';
 import { runCli } from '../../src/cli/run-cli';
 import { cli } from './cli-process';
 import { CliProcess } from './cli-spawn';
+import { waitForRun } from './wait-run';
 import type { Backend } from '../../src/backends/backend';
 import type { BackendId } from '../../src/backends/offer';
 import { systemClock } from '../../src/orchestrator/clock';
@@ -41,7 +42,8 @@ describe('cli apply', function () {
     assert.match(r.stdout, /^ Inactivity duration +2h/m);
     assert.match(r.stdout, /^ 1 +fake \(fake-1\) +cpu=4 mem=16GB disk=100GB gpu=A10G:24GB:1 +g6\.xlarge +\$0\.805/m);
     assert.match(r.stdout, /^ 2 +fake \(fake-1\) .* g5\.xlarge +\$1\.006/m);
-    assert.match(r.stdout, /\ngpu-dev provisioning completed \(running\)\n/);
+    assert.match(r.stdout, /\nRun gpu-dev submitted, detaching\.\.\.\n$/);
+    assert.equal((await waitForRun(w.env['DSTACK_VSC_STATE_DIR'] as string, 'gpu-dev')).status, 'running');
     assert.equal(w.fake.liveInstances().length, 1);
     const ps = cli(['ps', '--json'], w.env);
     const rows = JSON.parse(ps.stdout) as Record<string, unknown>[];
@@ -66,9 +68,24 @@ describe('cli apply', function () {
     assert.equal(run?.spec.configurationPath, w.file);
   });
 
+  it('-d detaches right after the submit (dstack), before anything is provisioned; a detached driver takes the run to running', async () => {
+    const w = await setup('', { createLatencyMs: 1500, readyAfterMs: 1000 });
+    const r = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\nRun gpu-dev submitted, detaching\.\.\.\n$/);
+    assert.doesNotMatch(r.stdout, /Launching|Offer 1|provisioning completed/);
+    const stateDir = w.env['DSTACK_VSC_STATE_DIR'] as string;
+    assert.equal((await new Store(stateDir).read()).runs[0]?.status, 'submitted', 'apply did not wait for the create');
+    assert.equal(w.fake.allInstances().length, 0);
+    const run = await waitForRun(stateDir, 'gpu-dev');
+    assert.equal(run.status, 'running');
+    assert.deepEqual(run.attempts.map((a) => [a.instanceType, a.outcome]), [['g6.xlarge', 'created']]);
+    assert.equal(w.fake.liveInstances().length, 1);
+  });
+
   it('fails over when the first offer has no capacity and ends cleanly when none has', async () => {
     const w = await setup('', { capacity: { 'fake/fake-1/g6.xlarge': 0, 'fake/fake-1/g5.xlarge': 0 } });
-    const r = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
+    const r = cli(['apply', '-f', w.file, '-y'], w.env);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /Offer 1: fake \(fake-1\) g6\.xlarge \$0\.805: no capacity/);
     assert.match(r.stdout, /Offer 2: fake \(fake-1\) g5\.xlarge \$1\.006: no capacity/);
@@ -142,7 +159,8 @@ describe('cli apply', function () {
     fs.writeFileSync(w.file, GPU_CONFIG('inactivity_duration: 30m\ninit:\n  - echo hi\n'));
     const recreate = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
     assert.match(recreate.stdout, /Detected changes that cannot be updated in-place:\n {2}- init\n/);
-    assert.match(recreate.stdout, /gpu-dev provisioning completed \(running\)/);
+    assert.match(recreate.stdout, /Run gpu-dev submitted, detaching/);
+    await waitForRun(w.env['DSTACK_VSC_STATE_DIR'] as string, 'gpu-dev');
     const after = await new Store(w.env['DSTACK_VSC_STATE_DIR'] as string).read();
     assert.deepEqual(after.runs.map((r) => r.status), ['terminated', 'running']);
     assert.equal(w.fake.liveInstances().length, 1);

@@ -11,6 +11,7 @@ import { generateKeyPair } from '../../src/backends/ssh/keys';
 import { hostsUnavailable, skipUnless, sshClientUnavailable, TestHosts } from '../harness/hosts';
 import { cli } from './cli-process';
 import { CliProcess, freePort, httpGet } from './cli-spawn';
+import { waitForRun } from './wait-run';
 
 describe('attach through an SSH fleet host behind a jump host (netns sshd hosts)', function () {
   this.timeout(180_000);
@@ -57,6 +58,7 @@ describe('attach through an SSH fleet host behind a jump host (netns sshd hosts)
     ].join('\n'));
     const apply = cli(['apply', '-f', path.join(project, 'dev.dstack.yml'), '-y', '-d', '--no-repo'], env);
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+    assert.equal((await waitForRun(env['DSTACK_VSC_STATE_DIR'] as string, 'fleet-attach', 120_000)).status, 'running');
 
     const attach = new CliProcess(['attach', 'fleet-attach'], env);
     procs.push(attach);

@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { tempDir } from '../orchestrator/helpers';
 import { cli } from './cli-process';
+import { waitForRun } from './wait-run';
 import { CliProcess, freePort, httpGet } from './cli-spawn';
 
 /** A dev environment whose init starts an HTTP server on `container` (127.0.0.1) that answers `body`. */
@@ -58,6 +59,7 @@ describe('cli attach (local backend, real ports over ssh2)', function () {
     const file = writeConfig(dir, name, [`${local}:${container}`], container, 'hello from the environment');
     const apply = cli(['apply', '-f', file, '-y', '-d', '--no-repo'], env);
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+    assert.equal((await waitForRun(env['DSTACK_VSC_STATE_DIR'] as string, name)).status, 'running');
 
     const attach = new CliProcess(['attach', name], env);
     procs.push(attach);
@@ -107,7 +109,7 @@ describe('cli attach (local backend, real ports over ssh2)', function () {
     const file = writeConfig(dir, name, [`${local}:${container}`], container, 'after the wait', ['sleep 4']);
     const apply = new CliProcess(['apply', '-f', file, '-y', '-d', '--no-repo'], env);
     procs.push(apply);
-    await apply.waitFor(/Launching /);
+    await apply.waitFor(/submitted, detaching/);
     const attach = new CliProcess(['attach', name], env);
     procs.push(attach);
     await attach.waitFor(/Press Ctrl\+C to detach/);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../orchestrator/helpers';
 import { cli } from './cli-process';
+import { waitForRun } from './wait-run';
 
 describe('cli doctor', function () {
   this.timeout(60_000);
@@ -14,7 +15,7 @@ describe('cli doctor', function () {
   let userConfig: string;
   const name = `doc-${process.pid}`;
 
-  before(() => {
+  before(async () => {
     const dir = tempDir('dstack-vsc-doctor-');
     userConfig = path.join(dir, '.ssh', 'config');
     env = { HOME: dir, DSTACK_VSC_STATE_DIR: path.join(dir, 'state'), DSTACK_VSC_USER_SSH_CONFIG: userConfig };
@@ -22,6 +23,7 @@ describe('cli doctor', function () {
     fs.writeFileSync(file, `type: dev-environment\nname: ${name}\nide: vscode\nresources:\n  cpu: 1..\n  memory: 1GB..\n  disk: 1GB..\n`);
     const apply = cli(['apply', '-f', file, '-y', '-d', '--no-repo'], env);
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+    assert.equal((await waitForRun(env['DSTACK_VSC_STATE_DIR'] as string, name)).status, 'running');
   });
   after(() => { cli(['stop', name, '-x', '-y'], env); });
 

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { tempDir } from '../orchestrator/helpers';
 import { fakeNvidiaSmiDir } from '../harness/fake-gpus';
 import { cli } from './cli-process';
+import { waitForRun } from './wait-run';
 
 interface Sample { cpu_usage_percent?: number; memory_usage_bytes?: number; memory_total_bytes?: number; gpus_detected_num: number; gpu_util_percent_gpu0?: number; gpu_memory_total_bytes_gpu0?: number }
 
@@ -16,7 +17,7 @@ describe('cli metrics (local backend, real samples)', function () {
   let env: Record<string, string>;
   const name = `metrics-${process.pid}`;
 
-  before(() => {
+  before(async () => {
     const dir = tempDir('dstack-vsc-metrics-');
     const gpus = fakeNvidiaSmiDir([{ name: 'NVIDIA A10G', totalMiB: 24576, usedMiB: 307, util: 42 }]);
     env = { HOME: dir, DSTACK_VSC_STATE_DIR: path.join(dir, 'state'), DSTACK_VSC_USER_SSH_CONFIG: path.join(dir, 'ssh_config'), PATH: `${gpus}:${process.env.PATH ?? ''}` };
@@ -24,6 +25,7 @@ describe('cli metrics (local backend, real samples)', function () {
     fs.writeFileSync(file, `type: dev-environment\nname: ${name}\nide: vscode\nresources:\n  cpu: 1..\n  memory: 1GB..\n  disk: 1GB..\ninit:\n  - "(while :; do :; done) &"\n`);
     const apply = cli(['apply', '-f', file, '-y', '-d', '--no-repo'], env);
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+    assert.equal((await waitForRun(env['DSTACK_VSC_STATE_DIR'] as string, name)).status, 'running');
   });
   after(() => { cli(['stop', name, '-x', '-y'], env); });
 

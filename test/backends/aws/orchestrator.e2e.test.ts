@@ -11,6 +11,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/run-cli';
+import { waitForRun } from '../../cli/wait-run';
 import { instanceHostKeyAlias } from '../../../src/backends/aws/instance-agent';
 import { sshPaths } from '../../../src/backends/ssh/config/paths';
 import { generateKeyPair } from '../../../src/backends/ssh/keys';
@@ -123,8 +124,8 @@ describe('AWS (EC2) through the orchestrator and the CLI: the EC2 fake, an sshd 
 
     const applied = await cli('apply', '-f', path.join(project, 'dev.dstack.yml'), '-y', '-d');
     assert.equal(applied.code, 0, applied.out + applied.err);
-    assert.match(applied.out, /ec2-run provisioning completed \(running\)/);
-    const run = (await new Store(state).read()).runs.find((r) => r.name === 'ec2-run');
+    assert.match(applied.out, /Run ec2-run submitted, detaching/);
+    const run = await waitForRun(state, 'ec2-run', 120_000);
     assert.equal(run?.status, 'running');
     const instanceId = run?.instanceId ?? assert.fail('no instance');
 

@@ -17,7 +17,7 @@ import { connectSsh } from '../../../src/backends/ssh/connect';
 import { ensureClientKey } from '../../../src/backends/ssh/keys';
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { runCli } from '../../../src/cli/run-cli';
-import { Store } from '../../../src/orchestrator/store/store';
+import { waitForRun } from '../../cli/wait-run';
 import { git, writeTree } from '../ssh/upload/helpers';
 import { addStandardNodes, openCluster, type Cluster } from './harness';
 import type { Obj } from './fake-kube/server';
@@ -82,7 +82,7 @@ describe('Kubernetes through the orchestrator and the CLI (fake API server)', fu
 
     const applied = await cli('apply', '-f', path.join(project, 'dev.dstack.yml'), '-y', '-d');
     assert.equal(applied.code, 0, applied.out + applied.err);
-    const run = (await new Store(state).read()).runs.find((r) => r.name === 'kube-run');
+    const run = await waitForRun(state, 'kube-run', 120_000);
     assert.equal(run?.status, 'running', applied.out + applied.err);
     const instanceId = run?.instanceId ?? assert.fail('no instance');
     const pods = cluster.fake?.createdPods() ?? [];

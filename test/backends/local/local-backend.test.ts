@@ -10,6 +10,7 @@ import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { isProcessAlive } from '../../../src/orchestrator/store/lock';
 import { tempDir } from '../../orchestrator/helpers';
 import { cli } from '../../cli/cli-process';
+import { waitForRun } from '../../cli/wait-run';
 import type { Offer } from '../../../src/backends/offer';
 
 const OFFER: Offer = {
@@ -171,7 +172,7 @@ describe('local backend', function () {
     }
   });
 
-  it('end to end through the CLI: apply -y -d, ps, logs show init output, stop removes the instance', () => {
+  it('end to end through the CLI: apply -y -d, ps, logs show init output, stop removes the instance', async () => {
     const dir = tempDir();
     const env = { DSTACK_VSC_STATE_DIR: path.join(dir, 'state') };
     const example = path.resolve(__dirname, '../../../examples/dev.dstack.yml');
@@ -182,7 +183,8 @@ describe('local backend', function () {
     const apply = cli(['apply', '-f', config, '-y', '-d'], env);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
     assert.match(apply.stdout, /^ 1 +local \(local\) /m);
-    assert.match(apply.stdout, new RegExp(`\\n${name} provisioning completed \\(running\\)\\n`));
+    assert.match(apply.stdout, new RegExp(`\\nRun ${name} submitted, detaching\\.\\.\\.\\n`));
+    assert.equal((await waitForRun(env.DSTACK_VSC_STATE_DIR, name)).status, 'running');
     const ps = cli(['ps'], env);
     assert.match(ps.stdout, new RegExp(`^ ${name} +local \\(local\\) +- +\\$0 +running +`, 'm'));
     const logs = cli(['logs', name], env);
@@ -195,7 +197,7 @@ describe('local backend', function () {
     assert.match(cli(['ps'], env).stdout, new RegExp(`^ ${name} .* stopped `, 'm'));
   });
 
-  it('secrets reach the instance env at creation, and only there', () => {
+  it('secrets reach the instance env at creation, and only there', async () => {
     const dir = tempDir();
     const env = { DSTACK_VSC_STATE_DIR: path.join(dir, 'state') };
     const config = path.join(dir, 'secret.dstack.yml');
@@ -203,6 +205,7 @@ describe('local backend', function () {
     assert.equal(cli(['secret', 'set', 'api_token', 'tok-123'], env).code, 0);
     const apply = cli(['apply', '-f', config, '-y', '-d'], env);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+    assert.equal((await waitForRun(env.DSTACK_VSC_STATE_DIR, 'sec-dev')).status, 'running');
     assert.match(cli(['logs', 'sec-dev'], env).stdout, /secret-resolved/);
     assert.doesNotMatch(fs.readFileSync(path.join(dir, 'state', 'state.json'), 'utf8'), /tok-123/);
     assert.equal(cli(['stop', 'sec-dev', '-y'], env).code, 0);

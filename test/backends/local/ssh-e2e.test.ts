@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from '../../orchestrator/helpers';
 import { cli } from '../../cli/cli-process';
+import { waitForRun } from '../../cli/wait-run';
 import { isProcessAlive } from '../../../src/orchestrator/store/lock';
 
 function git(cwd: string, ...args: string[]): void {
@@ -49,6 +50,7 @@ describe('local backend over SSH, end to end (CLI + agent + OpenSSH)', function 
     assert.equal(apply.code, 0, apply.stdout + apply.stderr);
     assert.match(apply.stdout, new RegExp(`Run ${name} submitted, detaching`));
     assert.match(apply.stdout, /Code upload: 5 files/);
+    assert.equal((await waitForRun(state, name)).status, 'running');
 
     const ownConfig = path.join(state, 'ssh', 'config');
     assert.match(fs.readFileSync(ownConfig, 'utf8'), new RegExp(`^Host ${name}$`, 'm'));

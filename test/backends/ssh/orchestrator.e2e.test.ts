@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/run-cli';
+import { waitForRun } from '../../cli/wait-run';
 import { SshAccess } from '../../../src/backends/ssh/access';
 import { sshPaths } from '../../../src/backends/ssh/config/paths';
 import { generateKeyPair } from '../../../src/backends/ssh/keys';
@@ -129,7 +130,8 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
   it('a dev environment on the jump-only host reaches running; `ssh -F` runs in its working dir with the env verbatim; an outage is survived; stop cleans up', async () => {
     const applied = await cli('apply', '-f', path.join(project, 'dev.dstack.yml'), '-y', '-d');
     assert.equal(applied.code, 0, applied.out + applied.err);
-    assert.match(applied.out, /fleet-run provisioning completed \(running\)/);
+    assert.match(applied.out, /Run fleet-run submitted, detaching/);
+    await waitForRun(state, 'fleet-run');
     const run = await runNamed('fleet-run');
     assert.equal(run?.status, 'running');
     const instanceId = run?.instanceId ?? assert.fail('no instance');
@@ -229,6 +231,8 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     let applied: CliResult;
     try {
       applied = await cli('apply', '-f', path.join(project, 'failover.dstack.yml'), '-y', '-d');
+      // The detached driver provisions while the host is still dark.
+      await waitForRun(state, 'failover-run', 120_000);
     } finally {
       hosts.run(['fault', 'h1', 'heal']);
     }
