@@ -49,12 +49,12 @@ export function busyBound(at: EpochMs): EpochMs {
   return Math.ceil(at / BUSY_BOUND_STEP_MS) * BUSY_BOUND_STEP_MS;
 }
 
-/** Raises the run's stored bounds to cover the busy samples seen (only past a bound: at most once a minute). */
+/** Raises the run's stored bounds (one per GPU reported) to cover the busy samples seen: past a bound only, so at most once a minute. */
 export function coverBusySamples(run: RunRecord, activity: GpuActivity): void {
   activity.lastBusyAt.forEach((at, i) => {
     if (at === null || at <= (run.gpuBusyUntil[i] ?? -Infinity)) return;
     const bounds = [...run.gpuBusyUntil];
-    while (bounds.length <= i) bounds.push(null);
+    while (bounds.length < Math.max(i + 1, activity.current?.length ?? 0)) bounds.push(null);
     bounds[i] = busyBound(at);
     run.gpuBusyUntil = bounds;
   });
@@ -91,11 +91,15 @@ export class GpuActivityTracker {
         t = { submission: run.submission, lastSampleAt: null, firstSampleAt: null, lastBusyAt: [], seenBounds: [], inherited: isTakenOver(run, now) };
         this.runs.set(run.id, t);
       }
+      const current = gpuUtilizationOf(views.get(run.instanceId)?.report);
       // Bounds this process did not leave (a takeover, a restart, another leader meanwhile) stand for samples it never saw.
-      run.gpuBusyUntil.forEach((bound, i) => {
+      const bounds = run.gpuBusyUntil;
+      const inherited = bounds.filter((b, i) => b !== null && b !== (t.seenBounds[i] ?? null)) as EpochMs[];
+      bounds.forEach((bound, i) => {
         if (bound !== null && bound !== (t.seenBounds[i] ?? null)) t.lastBusyAt[i] = Math.max(t.lastBusyAt[i] ?? -Infinity, bound);
       });
-      const current = gpuUtilizationOf(views.get(run.instanceId)?.report);
+      // Fewer bounds than GPUs reported (a state from before per-GPU bounds knew only the busiest GPU): they cover every GPU.
+      for (let i = bounds.length; inherited.length > 0 && i < (current?.length ?? 0); i++) t.lastBusyAt[i] = Math.max(t.lastBusyAt[i] ?? -Infinity, ...inherited);
       if (current !== null && (t.lastSampleAt === null || now - t.lastSampleAt >= METRICS_INTERVAL_SECS * 1000)) {
         t.lastSampleAt = now;
         if (!t.inherited) t.firstSampleAt ??= now;

@@ -54,8 +54,8 @@ describe('GPU activity (utilization_policy)', () => {
     assert.equal(busyBound(T0 + 1), T0 + 60 * S);
     assert.equal(busyBound(T0 + 60 * S), T0 + 60 * S);
     const run = runningRun(T0);
-    coverBusySamples(run, activity([50, 50], [T0 + 10 * S, null]));
-    assert.deepEqual(run.gpuBusyUntil, [T0 + 60 * S]);
+    coverBusySamples(run, activity([50, 5], [T0 + 10 * S, null]));
+    assert.deepEqual(run.gpuBusyUntil, [T0 + 60 * S, null], 'one per GPU reported');
     const same = run.gpuBusyUntil;
     coverBusySamples(run, activity([50, 50], [T0 + 50 * S, null]));
     assert.equal(run.gpuBusyUntil, same, 'within the bound: untouched (no state write)');
@@ -90,6 +90,13 @@ describe('GPU activity (utilization_policy)', () => {
     assert.deepEqual(fresh, { current: [2], lastBusyAt: [T0 + 180 * S], firstSampleAt: null });
     assert.equal(underUtilized(fresh as GpuActivity, POLICY, T0, T0 + 400 * S), false);
     assert.equal(underUtilized(fresh as GpuActivity, POLICY, T0, T0 + 481 * S), true);
+  });
+
+  it('a state from before per-GPU bounds (one bound, the busiest GPU\'s) covers every GPU reported', () => {
+    const migrated = runningRun(T0, { gpuBusyUntil: [T0 + 180 * S] });
+    const a = new GpuActivityTracker().observe(stateOf(migrated), views([2, 2]), T0 + 400 * S).get('r');
+    assert.deepEqual(a?.lastBusyAt, [T0 + 180 * S, T0 + 180 * S]);
+    assert.equal(underUtilized(a as GpuActivity, POLICY, T0, T0 + 400 * S), false);
   });
 
   it('starts afresh for a new submission', () => {
