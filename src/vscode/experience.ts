@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { DstackDiagnostics } from './diagnostics';
 import { ExtensionRuntime } from './host';
 import type { Log } from './log';
-import { openFolderCommand, userSettingsFile } from './remote-ssh';
+import { openFolderCommand, remoteSshInstalled, userSettingsFile } from './remote-ssh';
 import { reactToRemoteWindow } from './remote-window';
 import { RunStatusBar } from './status-bar';
 import { provisionChoice } from './commands/apply';
@@ -30,7 +30,7 @@ export function wireExperience(context: vscode.ExtensionContext, diagnostics: Ds
   const ctx: CommandContext = {
     extension: context, host, diagnostics, log, runLogs, offers, runs,
     attachedRun: attachedRunName(vscode.workspace.workspaceFolders),
-    settingsFile: userSettingsFile(context), openFolder: openFolderCommand,
+    settingsFile: userSettingsFile(context), openFolder: openFolderCommand, remoteSsh: remoteSshInstalled,
   };
   const statusBar = new RunStatusBar(host, () => ctx.attachedRun);
   context.subscriptions.push(

@@ -1,6 +1,7 @@
 // The environment opens by itself once it is ready: when a run applied from this window reaches `running` (init
 // done, its sshd up), it is opened through Remote-SSH in a new window as soon as its `Host <run>` entry is
-// published, unless `dstack.openOnReady` is off. Only the applying window does this.
+// published, unless `dstack.openOnReady` is off or no Remote-SSH extension is installed (a browser workbench such
+// as code-server has none: the folder would open as a plain path). Only the applying window does this.
 import * as vscode from 'vscode';
 import type { CommandContext } from './commands/context';
 import { openInVsCode, type RunCommandOutcome } from './commands/run-commands';
@@ -26,9 +27,13 @@ export async function sshEntryPublished(ctx: CommandContext, name: string, timeo
   }
 }
 
-/** Opens the ready run `name` in a new window when the setting is on; null when it is off. Failures are shown, not thrown. */
+/** Opens the ready run `name` in a new window when the setting is on and Remote-SSH is there; null otherwise. Failures are shown, not thrown. */
 export async function openWhenReady(ctx: CommandContext, name: string): Promise<RunCommandOutcome | null> {
   if (!openOnReadyEnabled()) return null;
+  if (!ctx.remoteSsh()) {
+    ctx.log(`open on ready: no Remote-SSH extension is installed; ${name} is not opened`);
+    return null;
+  }
   if (!(await sshEntryPublished(ctx, name))) ctx.log(`open on ready: ssh ${name} is not published yet; opening anyway`);
   try {
     return await openInVsCode(ctx, name);

@@ -18,6 +18,14 @@ export type FolderOpener = (uri: vscode.Uri, options: OpenFolderOptions) => Then
 /** The default opener: `vscode.openFolder` with the options as given. */
 export const openFolderCommand: FolderOpener = (uri, options) => vscode.commands.executeCommand('vscode.openFolder', uri, options);
 
+/** Extensions that resolve `ssh-remote+<host>` authorities: Microsoft's Remote-SSH, VSCodium's and Cursor's. */
+export const REMOTE_SSH_EXTENSIONS: readonly string[] = ['ms-vscode-remote.remote-ssh', 'jeanp413.open-remote-ssh', 'anysphere.remote-ssh'];
+
+/** Whether this VS Code can open `vscode-remote://ssh-remote+...` folders (one of REMOTE_SSH_EXTENSIONS is installed). */
+export function remoteSshInstalled(): boolean {
+  return REMOTE_SSH_EXTENSIONS.some((id) => vscode.extensions.getExtension(id) !== undefined);
+}
+
 /** The user's settings.json: globalStorageUri is `<user-data>/User/globalStorage/<extension id>`. */
 export function userSettingsFile(context: vscode.ExtensionContext): string {
   return path.join(context.globalStorageUri.fsPath, '..', '..', 'settings.json');

@@ -13,7 +13,8 @@ let intercepted = false;
 
 /**
  * The extension under test, activated; returns its exported API. Its folder opener is replaced by one that records
- * into `openedFolders`, so a run that opens on ready (dstack.openOnReady) opens no window during the suite.
+ * into `openedFolders`, so a run that opens on ready (dstack.openOnReady) opens no window during the suite, and
+ * Remote-SSH counts as installed.
  */
 export async function activatedApi(): Promise<DstackExtensionApi> {
   const ext = vscode.extensions.getExtension<DstackExtensionApi>(EXTENSION_ID);
@@ -22,6 +23,8 @@ export async function activatedApi(): Promise<DstackExtensionApi> {
   if (!intercepted) {
     intercepted = true;
     api.experience.openFolder = async (uri, options) => { openedFolders.push({ uri: uri.toString(true), options }); };
+    // code-server has no Remote-SSH: the suite stands in one, as desktop VS Code has it (remote-ssh tests turn it off).
+    api.experience.remoteSsh = () => true;
   }
   return api;
 }

@@ -1,6 +1,7 @@
 // A run applied from this window opens by itself once it is ready: `vscode.openFolder` on its Remote-SSH folder with
 // forceNewWindow (the opener intercepted, as views.test.ts does), after its `ssh <run>` entry is published; with
-// `dstack.openOnReady` off nothing opens and the notification offers "Open in VS Code" instead.
+// `dstack.openOnReady` off nothing opens and the notification offers "Open in VS Code" instead; without a Remote-SSH
+// extension nothing opens and it says to install one.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { FakeBackend } from '../../src/backends/fake/fake-backend';
@@ -51,6 +52,26 @@ suite('open on ready', () => {
     assert.equal(vscode.Uri.parse(outcome.opened ?? '').toString(true), opened[0]?.uri);
     assert.match(outcome.message, /; opened in a new window\.$/);
     assert.ok((await api.experience.host.runtime.ssh.access.published()).includes(RUN), 'the ssh entry Remote-SSH connects through was published first');
+  });
+
+  test('without a Remote-SSH extension (a browser workbench): nothing opens; the notification says to install it', async () => {
+    const api = await activatedApi();
+    const saved = api.experience.remoteSsh;
+    api.experience.remoteSsh = () => false;
+    try {
+      const before = openedFolders.length;
+      const outcome = await api.apply(fixture('dev.dstack.yml'), { offerIndex: 0, env: { HF_TOKEN: 'x' } });
+      assert.equal(outcome.status, 'running', outcome.message);
+      assert.ok(outcome.status === 'running');
+      assert.equal(openedFolders.length, before, 'no window was opened');
+      assert.equal(outcome.message, `dstack: ${RUN} is running (dev.dstack.yml); install Remote-SSH to open it in VS Code, or \`ssh ${RUN}\`.`);
+      const manual = await vscode.commands.executeCommand<{ status: string; message: string }>('dstack.openInVsCode', RUN);
+      assert.equal(manual.status, 'not-possible');
+      assert.match(manual.message, /needs Remote-SSH \(ms-vscode-remote\.remote-ssh\)/);
+      assert.equal(openedFolders.length, before, 'the command opened nothing either');
+    } finally {
+      api.experience.remoteSsh = saved;
+    }
   });
 
   test('off: nothing opens; the notification offers "Open in VS Code"', async () => {

@@ -16,6 +16,7 @@ import { LogFollower } from '../../orchestrator/logs';
 import { isDstackFile } from '../dstack-files';
 import { keepTypedSecrets, looksSecret, typedEnv } from '../env-secrets';
 import { openWhenReady } from '../open-on-ready';
+import { REMOTE_SSH_EXTENSIONS } from '../remote-ssh';
 import { RunProgressTracker } from '../run-progress';
 import { vsCodeBuild, vsCodeServerInitLines } from '../vscode-server';
 import type { PlanView } from '../protocol';
@@ -280,9 +281,12 @@ async function follow(ctx: CommandContext, planId: string, file: string, submitt
       if (run?.status === 'running') {
         const opened = await openWhenReady(ctx, name);
         const uri = opened?.status === 'done' ? opened.uri : undefined;
-        const message = `dstack: ${name} is running (${file})${uri ? '; opened in a new window' : ''}.`;
-        void vscode.window.showInformationMessage(message, ...(uri ? [] : ['Open in VS Code']), 'Show logs').then((c) => {
+        const remoteSsh = ctx.remoteSsh();
+        const message = `dstack: ${name} is running (${file})${uri ? '; opened in a new window' : remoteSsh ? '' : `; install Remote-SSH to open it in VS Code, or \`ssh ${name}\``}.`;
+        const open = uri ? [] : remoteSsh ? ['Open in VS Code'] : ['Install Remote-SSH'];
+        void vscode.window.showInformationMessage(message, ...open, 'Show logs').then((c) => {
           if (c === 'Open in VS Code') void vscode.commands.executeCommand('dstack.openInVsCode', name);
+          if (c === 'Install Remote-SSH') void vscode.commands.executeCommand('workbench.extensions.installExtension', REMOTE_SSH_EXTENSIONS[0]);
           if (c === 'Show logs') void vscode.commands.executeCommand('dstack.showLogs', name);
         });
         return { status: 'running', file, run: name, message, ...(uri ? { opened: uri } : {}) };

@@ -23,4 +23,6 @@ export interface CommandContext {
   settingsFile: string;
   /** Opens a vscode-remote folder (tests replace it to intercept vscode.openFolder). */
   openFolder: FolderOpener;
+  /** Whether a Remote-SSH extension can open the run's folder (tests replace it, as they do openFolder). */
+  remoteSsh: () => boolean;
 }

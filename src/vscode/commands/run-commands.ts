@@ -10,7 +10,7 @@ import { formatPrettyDuration } from '../../schema';
 import type { DoctorReport } from '../../backends/ssh/config/doctor';
 import { desiredEndpoints } from '../../orchestrator/scheduler/ssh-publisher';
 import { showDstackLog } from '../log';
-import { openRemoteFolder } from '../remote-ssh';
+import { openRemoteFolder, REMOTE_SSH_EXTENSIONS } from '../remote-ssh';
 import { extendedInactivity } from '../run-figures';
 import { followedRun } from '../status-bar';
 import type { CommandContext } from './context';
@@ -67,6 +67,9 @@ export async function openInVsCode(ctx: CommandContext, arg: unknown): Promise<R
   const inst = state.instances.find((i) => i.id === run.instanceId);
   if (!inst?.ssh) {
     return notPossible(run.name, `dstack: ${run.name} runs on ${inst?.backend ?? 'a backend'} without an SSH endpoint yet; SSH access for it is not set up by the orchestrator yet. See "dstack: Show Logs".`);
+  }
+  if (!ctx.remoteSsh()) {
+    return notPossible(run.name, `dstack: opening ${run.name} in VS Code needs Remote-SSH (${REMOTE_SSH_EXTENSIONS[0]}); install it, or connect with \`ssh ${run.name}\` from a terminal.`);
   }
   const uri = await openRemoteFolder(ctx.settingsFile, run.name, environmentWorkingDir(run, inst, ctx.host.runtime.backends), ctx.openFolder);
   ctx.log(`opened ${uri.toString()}`);
