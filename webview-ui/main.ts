@@ -103,8 +103,13 @@ function renderRows(tbody: HTMLTableSectionElement): void {
   for (const row of rows) {
     const tr = el('tr', undefined, 'offer');
     tr.dataset['index'] = String(row.index);
-    for (const { column } of OFFER_COLUMNS) tr.append(el('td', cell(row, column), NUMERIC.has(column) ? 'num' : column === 'resources' ? 'wrap' : undefined));
-    const td = el('td');
+    for (const { column } of OFFER_COLUMNS) {
+      const td = el('td', cell(row, column), NUMERIC.has(column) ? 'num' : column === 'resources' ? 'wrap' : undefined);
+      td.dataset['column'] = column;
+      if (column === 'projectedCost' && row.projectedCost === null) td.classList.add('none');
+      tr.append(td);
+    }
+    const td = el('td', undefined, 'action');
     const button = document.createElement('vscode-button');
     button.textContent = 'Provision';
     button.setAttribute('aria-label', `Provision ${row.backend} ${row.region} ${row.instanceType}`);

@@ -146,6 +146,11 @@ test('right-click on a .dstack.yml runs "dstack: Apply": the offers view lists t
   const texts = await rows.allInnerTexts();
   assert.equal(texts.length, 2, `two offers: ${texts.join(' | ')}`);
   assert.match(texts[0] ?? '', /g6\.xlarge[\s\S]*\$0\.805/, 'cheapest first');
+  // In the sidebar's width the price and the Provision button are in view without scrolling sideways.
+  for (const selector of ['td:nth-child(5)' /* $/h */, 'td:last-child' /* Provision */]) {
+    const inView = await rows.first().locator(selector).evaluate((e) => e.getBoundingClientRect().right <= document.documentElement.clientWidth + 0.5);
+    assert.ok(inView, `${selector} of the first offer is within the view's width`);
+  }
   await shot('3-offers-view.png');
 });
 

@@ -40,6 +40,24 @@ export function pickerHtml(options: { cspSource: string; nonce: string; scriptUr
   .status { margin: 6px 0; color: var(--vscode-notificationsInfoIcon-foreground); }
   .toolbar { display: flex; gap: 6px; align-items: center; margin: 6px 0; }
   vscode-textfield { flex: 1; }
+  /* A narrow sidebar: each offer is a card whose first line ends with its price, so money is seen without scrolling. */
+  @media (max-width: 560px) {
+    thead tr { display: flex; flex-wrap: wrap; gap: 0 10px; }
+    thead th { border: none; padding: 2px 0; }
+    thead th:empty { display: none; }
+    tr.offer { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 8px; padding: 6px 2px; border-bottom: 1px solid var(--vscode-panel-border); }
+    tr.offer td { border: none; padding: 0; white-space: normal; min-width: 0; }
+    tr.offer td[data-column="backend"] { order: 1; font-weight: 600; }
+    tr.offer td[data-column="region"] { order: 2; }
+    tr.offer td[data-column="pricePerHour"] { order: 3; margin-left: auto; font-weight: 600; }
+    tr.offer td[data-column="pricePerHour"]::after { content: "/h"; }
+    tr.offer td[data-column="resources"] { order: 4; flex-basis: 100%; }
+    tr.offer td[data-column="spot"] { order: 5; }
+    tr.offer td[data-column="availability"] { order: 6; }
+    tr.offer td[data-column="projectedCost"] { order: 7; }
+    tr.offer td[data-column="projectedCost"]:not(.none)::before { content: "until auto-stop "; color: var(--vscode-descriptionForeground); }
+    tr.offer td.action { order: 8; margin-left: auto; }
+  }
 </style>
 </head>
 <body>
