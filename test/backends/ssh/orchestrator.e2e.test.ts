@@ -255,12 +255,13 @@ describe('SSH fleets through the orchestrator and the CLI on real sshd test host
     const applied = await cli('apply', '-f', path.join(project, 'norepo.dstack.yml'), '-y', '-d', '--no-repo');
     assert.equal(applied.code, 0, applied.out + applied.err);
     assert.match(applied.out, /Code upload: none \(--no-repo\)/);
-    const run = await runNamed('norepo-run');
-    assert.equal(run?.status, 'running');
-    assert.equal(run?.spec.codeArchive, undefined);
+    assert.match(applied.out, /Run norepo-run submitted, detaching/);
+    const run = await waitForRun(state, 'norepo-run', 120_000);
+    assert.equal(run.status, 'running', `${run.status}: ${JSON.stringify(run.attempts)}`);
+    assert.equal(run.spec.codeArchive, undefined);
     const home = path.join(hosts.hostDir('h1'), 'root');
     assert.equal(readFileSync(path.join(home, 'norepo-listing.txt'), 'utf8'), '', 'init saw an empty working dir');
-    assert.deepEqual(readdirSync(path.join(home, '.dstack-vsc', run?.instanceId ?? '', 'repo')), [], 'no repo file reached the host');
+    assert.deepEqual(readdirSync(path.join(home, '.dstack-vsc', run.instanceId ?? '', 'repo')), [], 'no repo file reached the host');
     assert.deepEqual(existsSync(path.join(state, 'uploads')) ? readdirSync(path.join(state, 'uploads')) : [], [], 'no archive was written');
     const stopped = await cli('stop', 'norepo-run', '-y');
     assert.equal(stopped.code, 0, stopped.out + stopped.err);

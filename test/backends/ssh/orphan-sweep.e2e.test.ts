@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/run-cli';
+import { waitForRun } from '../../cli/wait-run';
 import { fleetHosts } from '../../../src/backends/ssh/fleet-hosts';
 import { KnownHosts } from '../../../src/backends/ssh/known-hosts';
 import { SshHostsBackend } from '../../../src/backends/ssh/ssh-hosts-backend';
@@ -70,10 +71,13 @@ describe('SSH fleets: the orphan sweep finds environments by their manifests on 
       stdout: (t) => { applied.out += t; }, stderr: (t) => { applied.err += t; }, env, cwd: project, confirm: () => Promise.resolve(false),
     });
     assert.equal(code, 0, applied.out + applied.err);
+    assert.match(applied.out, /Run lost-run submitted, detaching/);
+    // apply -d returned at the submit; its detached driver takes the run to running, then exits (before the state
+    // is wiped below, so that no process of the old state leads or writes).
+    const run = await waitForRun(state, 'lost-run', 120_000);
+    assert.equal(run.status, 'running', `${run.status}: ${JSON.stringify(run.attempts)}`);
     const before = await new Store(state).read();
-    const run = before.runs.find((r) => r.name === 'lost-run');
-    assert.equal(run?.status, 'running', applied.out);
-    const instanceId = run?.instanceId ?? assert.fail('no instance');
+    const instanceId = run.instanceId ?? assert.fail('no instance');
     const agentDir = path.join(hosts.hostDir('o1'), 'root', '.dstack-vsc', instanceId);
     const manifest = JSON.parse(readFileSync(path.join(agentDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual([manifest['installation'], manifest['runName'], manifest['instanceId']], [before.installation, 'lost-run', instanceId]);
