@@ -5,6 +5,7 @@ import { FakeBackend } from '../../src/backends/fake/fake-backend';
 import { Store } from '../../src/orchestrator/store/store';
 import { fakeOffer, tempDir } from '../orchestrator/helpers';
 import { runCli } from '../../src/cli/run-cli';
+import { driverLogFile } from '../../src/cli/detached-driver';
 import { cli } from './cli-process';
 import { CliProcess } from './cli-spawn';
 import { waitForRun } from './wait-run';
@@ -66,6 +67,8 @@ describe('cli apply', function () {
     assert.equal(code, 0, out);
     const run = (await new Store(w.env['DSTACK_VSC_STATE_DIR'] as string).read()).runs[0];
     assert.equal(run?.spec.configurationPath, w.file);
+    // The detached driver is such a process (started from the same cwd, it still reads the stored path).
+    assert.equal((await waitForRun(w.env['DSTACK_VSC_STATE_DIR'] as string, 'gpu-dev')).status, 'running');
   });
 
   it('-d detaches right after the submit (dstack), before anything is provisioned; a detached driver takes the run to running', async () => {
@@ -128,10 +131,12 @@ describe('cli apply', function () {
       }
     })();
     assert.equal(r.code, 0, 'an empty process value counts as set');
+    assert.equal((await waitForRun(w.env['DSTACK_VSC_STATE_DIR'] as string, 'empty-token')).status, 'running');
     assert.equal(r2.code, 1);
     assert.match(r2.stderr, new RegExp(`${w.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: env: 'HF_TOKEN' has no value; pass -e HF_TOKEN=VALUE`));
     const ok = cli(['apply', '-f', w.file, '-y', '-d', '-e', 'HF_TOKEN=abc'], env);
     assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((await waitForRun(w.env['DSTACK_VSC_STATE_DIR'] as string, 'gpu-dev')).status, 'running');
   });
 
   it('without a terminal and without -y it refuses and submits nothing', async () => {
@@ -147,6 +152,7 @@ describe('cli apply', function () {
   it('re-applying updates inactivity_duration in place and asks to re-create for anything else', async () => {
     const w = await setup('inactivity_duration: 2h\n');
     assert.equal(cli(['apply', '-f', w.file, '-y', '-d'], w.env).code, 0);
+    assert.equal((await waitForRun(w.env['DSTACK_VSC_STATE_DIR'] as string, 'gpu-dev')).status, 'running');
     fs.writeFileSync(w.file, GPU_CONFIG('inactivity_duration: 30m\n'));
     const upd = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
     assert.match(upd.stdout, /Active run gpu-dev already exists\. Detected changes that can be updated in-place:\n {2}- inactivity_duration\n/);
@@ -175,6 +181,11 @@ describe('cli apply', function () {
     const r = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stdout + r.stderr, /s3cr3t-value/);
+    // Once the instance was created with the value (by the detached driver, whose output is its log), neither the
+    // state nor that output holds it.
+    const run = await waitForRun(w.env['DSTACK_VSC_STATE_DIR'] as string, 'gpu-dev');
+    assert.equal(run.status, 'running');
+    assert.doesNotMatch(fs.readFileSync(driverLogFile(w.env['DSTACK_VSC_STATE_DIR'] as string, run.id), 'utf8'), /s3cr3t-value/);
     const store = new Store(w.env['DSTACK_VSC_STATE_DIR'] as string);
     assert.equal((await store.read()).runs[0]?.spec.env['TOKEN'], '${{ secrets.hf_token }}');
     assert.doesNotMatch(fs.readFileSync(store.stateFile, 'utf8'), /s3cr3t-value/, 'the state file never holds a secret');

@@ -91,6 +91,7 @@ describe('cli attach (local backend, real ports over ssh2)', function () {
     names.push(name);
     const file = writeConfig(dir, name, [`${local}:${container}`], container, 'ok');
     assert.equal(cli(['apply', '-f', file, '-y', '-d', '--no-repo'], env).code, 0);
+    assert.equal((await waitForRun(env['DSTACK_VSC_STATE_DIR'] as string, name)).status, 'running');
     const attach = new CliProcess(['attach', name], env);
     procs.push(attach);
     await attach.waitFor(/Press Ctrl\+C to detach/);

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { tempDir } from '../orchestrator/helpers';
 import { cli } from './cli-process';
 import { CliProcess } from './cli-spawn';
+import { waitForRun } from './wait-run';
 
 function config(dir: string, name: string): string {
   const file = path.join(dir, `${name}.dstack.yml`);
@@ -33,6 +34,7 @@ describe('cli logs -f (local backend)', function () {
     const name = `logs-${process.pid}`;
     names.push(name);
     assert.equal(cli(['apply', '-f', config(dir, name), '-y', '-d', '--no-repo'], env).code, 0);
+    assert.equal((await waitForRun(env['DSTACK_VSC_STATE_DIR'] as string, name)).status, 'running');
     const logs = new CliProcess(['logs', name, '-f'], env);
     procs.push(logs);
     await logs.waitFor(/init-start\n/);
@@ -47,6 +49,7 @@ describe('cli logs -f (local backend)', function () {
     const name = `logs-int-${process.pid}`;
     names.push(name);
     assert.equal(cli(['apply', '-f', config(dir, name), '-y', '-d', '--no-repo'], env).code, 0);
+    assert.equal((await waitForRun(env['DSTACK_VSC_STATE_DIR'] as string, name)).status, 'running');
     const logs = new CliProcess(['logs', name, '-f'], env);
     procs.push(logs);
     await logs.waitFor(/tick-\d+\n/);
