@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { closeBackends } from '../orchestrator/backends-registry';
-import { driveUntil } from '../orchestrator/drive';
+import { DriveTimeoutError, driveUntil } from '../orchestrator/drive';
 import type { RunStatus } from '../orchestrator/model/status';
 import { openRuntime } from '../orchestrator/runtime';
 
@@ -51,15 +51,39 @@ export function startDetachedDriver(stateDir: string, runId: string, env: NodeJS
   }
 }
 
-/** The driver itself: runs the scheduler until the run `runId` is running, ended or gone. Returns the exit code; a failure is thrown (the log gets it). */
-export async function driveDetached(runId: string, env: NodeJS.ProcessEnv): Promise<number> {
+/** Waits between passes that failed in a row (a provider's API down, say): 1 s, 2 s, 5 s, 10 s, then every 30 s. */
+const RETRY_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000];
+
+/** A driver gives up after its passes failed for this long without one succeeding (dstack's provisioning limit). */
+const GIVE_UP_AFTER_MS = 20 * 60_000;
+
+/**
+ * The driver itself: runs the scheduler until the run `runId` is running, ended or gone. A pass that fails (a
+ * provider's API unreachable during the orphan sweep or a refresh) is logged and retried with a growing delay, as the
+ * extension's leader loop does; only after GIVE_UP_AFTER_MS of failures in a row is it thrown (the log gets it).
+ */
+export async function driveDetached(runId: string, env: NodeJS.ProcessEnv, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
   const rt = openRuntime(env);
+  let failingSince: number | null = null;
+  let failures = 0;
   try {
-    await driveUntil(rt.leader, rt.store, (s) => {
-      const run = s.runs.find((r) => r.id === runId);
-      return !run || !STARTING.has(run.status);
-    }, { pollMs: 1000, timeoutMs: MAX_DRIVE_MS });
-    return 0;
+    for (;;) {
+      try {
+        await driveUntil(rt.leader, rt.store, (s) => {
+          const run = s.runs.find((r) => r.id === runId);
+          return !run || !STARTING.has(run.status);
+        }, { timeoutMs: MAX_DRIVE_MS, onState: () => { failingSince = null; failures = 0; } });
+        return 0;
+      } catch (err) {
+        if (err instanceof DriveTimeoutError) throw err;
+        failingSince ??= Date.now();
+        if (Date.now() - failingSince > GIVE_UP_AFTER_MS) throw err;
+        const delay = RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length - 1)] ?? 30_000;
+        failures += 1;
+        log(`${new Date().toISOString()} a scheduler pass failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay / 1000} s`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   } finally {
     await rt.leader.stop();
     await closeBackends(rt.backends);

@@ -86,6 +86,28 @@ describe('cli apply', function () {
     assert.equal(w.fake.liveInstances().length, 1);
   });
 
+  it('-d: the detached driver keeps trying while the provider\'s API is down (its orphan sweep fails), then takes the run to running', async () => {
+    const w = await setup('', { listTaggedError: 'fake: connect ECONNREFUSED 127.0.0.1:9' });
+    const r = cli(['apply', '-f', w.file, '-y', '-d'], w.env);
+    assert.equal(r.code, 0, r.stderr);
+    const stateDir = w.env['DSTACK_VSC_STATE_DIR'] as string;
+    const submitted = (await new Store(stateDir).read()).runs[0];
+    assert.ok(submitted);
+    const log = driverLogFile(stateDir, submitted.id);
+    const failed = /a scheduler pass failed \(fake: connect ECONNREFUSED 127\.0\.0\.1:9\); retrying in \d+ s/;
+    for (const until = Date.now() + 30_000; !failed.test(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '');) {
+      assert.ok(Date.now() < until, `the driver logs the failed pass: ${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '(no log)'}`);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    assert.equal((await new Store(stateDir).read()).runs[0]?.status, 'submitted', 'nothing provisioned while the sweep fails');
+    assert.equal(w.fake.allInstances().length, 0);
+    await w.fake.script({ listTaggedError: undefined });
+    const run = await waitForRun(stateDir, 'gpu-dev', 60_000);
+    assert.equal(run.status, 'running', 'the driver did not give up: the run got its instance once the API answered');
+    assert.equal(w.fake.liveInstances().length, 1);
+    assert.equal(cli(['stop', 'gpu-dev', '-y'], w.env).code, 0);
+  });
+
   it('fails over when the first offer has no capacity and ends cleanly when none has', async () => {
     const w = await setup('', { capacity: { 'fake/fake-1/g6.xlarge': 0, 'fake/fake-1/g5.xlarge': 0 } });
     const r = cli(['apply', '-f', w.file, '-y'], w.env);

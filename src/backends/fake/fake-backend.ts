@@ -111,6 +111,7 @@ export class FakeBackend implements Backend {
 
   async listTagged(installation: string): Promise<ProviderInstance[]> {
     const f = this.load();
+    if (f.script.listTaggedError !== undefined) throw new BackendError('error', f.script.listTaggedError);
     const now = this.clock.now();
     return f.instances
       .filter((i) => i.tags.installation === installation && this.stateOf(i, f.script, now) !== 'gone')

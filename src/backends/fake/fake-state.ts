@@ -21,6 +21,8 @@ export interface FakeScript {
   initExitCode?: number;
   /** A network outage: refresh reaches no instance (each stays in its state, `unreachable`, without a report). */
   unreachable?: boolean;
+  /** The provider's API is down: `listTagged` (the orphan sweep) fails with this message. */
+  listTaggedError?: string | undefined;
 }
 
 /** One instance the fake created. */
