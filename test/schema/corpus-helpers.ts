@@ -1,5 +1,5 @@
 // Loads the dstack corpus and test vectors copied into test/fixtures/corpus (never from /work/shared).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Root of the copied corpus. */
@@ -31,4 +31,12 @@ export function errorCore(error: string): string | null {
 /** The text of an example or snippet file. */
 export function readExample(file: string): string {
   return readFileSync(join(EXAMPLES_DIR, file), 'utf8');
+}
+
+/** Every example and docs-snippet configuration file, relative to EXAMPLES_DIR. */
+export function exampleFiles(): string[] {
+  return [
+    ...readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')),
+    ...readdirSync(join(EXAMPLES_DIR, 'docs-snippets')).filter((f) => f.endsWith('.yml')).map((f) => `docs-snippets/${f}`),
+  ];
 }
