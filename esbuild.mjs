@@ -4,6 +4,7 @@
 // Usage: node esbuild.mjs [--watch] [--production] | node esbuild.mjs --tests
 import * as esbuild from 'esbuild';
 import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { precompiledValidators } from './build/precompiled-validators.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production') || process.env.NODE_ENV === 'production';
@@ -24,6 +25,9 @@ const forbidVscode = {
   },
 };
 
+/** The ajv validators, precompiled once per build and shared by every bundle that validates configurations. */
+const validators = precompiledValidators();
+
 const common = {
   bundle: true,
   sourcemap: production ? false : 'linked',
@@ -42,6 +46,7 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode', ...optionalNative],
+    plugins: [validators],
   },
   {
     ...common,
@@ -52,7 +57,7 @@ const builds = [
     target: 'node20',
     external: optionalNative,
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [forbidVscode],
+    plugins: [forbidVscode, validators],
   },
   {
     // The AWS backend and its SDK: loaded by src/backends/aws/lazy.ts only when AWS is configured.
@@ -96,6 +101,7 @@ const extensionHostTests = () => ({
   format: 'cjs',
   target: 'node20',
   external: ['vscode', 'mocha', ...optionalNative],
+  plugins: [validators],
   logLevel: 'warning',
 });
 

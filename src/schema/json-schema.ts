@@ -1,5 +1,5 @@
-// Generates the JSON Schema (draft 2020-12) from the field table, and compiles ajv validators from it (once, lazily).
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+// Generates the JSON Schema (draft 2020-12) from the field table: the shipped file, and what ajv validates each type with.
+import type { Options } from 'ajv';
 import { CONFIGURATION_TYPES, CONFIGURATION_TYPE_NAMES } from './fields';
 import type { JsonSchema } from './fields/types';
 import type { ConfigurationType } from './model';
@@ -43,23 +43,14 @@ export function configurationSchemaText(): string {
   return `${JSON.stringify(buildConfigurationSchema(), null, 2)}\n`;
 }
 
-let ajv: Ajv2020 | undefined;
-const validators = new Map<ConfigurationType, ValidateFunction>();
+/**
+ * ajv's options for the validators, the same where the sources compile them (src/schema/ajv-validators.ts) and where
+ * the build precompiles them (src/schema/standalone-validators.ts), so both report the same errors.
+ */
+export const AJV_OPTIONS: Readonly<Options> = { allErrors: true, strict: false, validateFormats: false };
 
-/** The ajv validator of one configuration type (compiled on first use). */
-export function validatorFor(type: ConfigurationType): ValidateFunction {
-  let v = validators.get(type);
-  if (!v) {
-    ajv ??= new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
-    const $defs = sortedDefs();
-    v = ajv.compile({ ...(rootRefs.get(type) as JsonSchema), $defs });
-    validators.set(type, v);
-  }
-  return v;
-}
-
-/** Runs ajv for `type` on `value`; returns its errors (empty when valid). */
-export function schemaErrors(type: ConfigurationType, value: unknown): ErrorObject[] {
-  const v = validatorFor(type);
-  return v(value) ? [] : (v.errors ?? []);
+/** The schema ajv validates a `type` configuration with: the type's root and every definition. */
+export function validationSchema(type: ConfigurationType): JsonSchema {
+  const $defs = sortedDefs();
+  return { ...(rootRefs.get(type) as JsonSchema), $defs };
 }

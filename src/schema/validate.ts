@@ -4,7 +4,7 @@ import type { DiagnosticCode, FieldPath, Issue } from './diagnostics';
 import { formatPath } from './diagnostics';
 import { CONFIGURATION_TYPE_NAMES, CONFIGURATION_TYPES, isConfigurationType } from './fields';
 import { CheckContext, INVALID } from './fields/types';
-import { schemaErrors } from './json-schema';
+import { schemaErrors } from './schema-errors';
 import type { Configuration, ConfigurationType } from './model';
 import { applyRules } from './rules';
 import { LineIndex, locate, nodeRange } from './source-map';

@@ -11,6 +11,23 @@ import { ROOT, run } from './temp-copy';
 
 const CLI = path.join(ROOT, 'dist/cli.js');
 
+const PROBE_MARK = 'FUNCTIONS MADE FROM SOURCE: ';
+/** A `--require` probe: records the source of every function made with `Function` (how ajv compiles a validator). */
+const FUNCTION_PROBE = `const made = [];
+const Original = Function;
+globalThis.Function = new Proxy(Original, {
+  construct: (target, args) => { made.push(String(args.at(-1))); return Reflect.construct(target, args); },
+  apply: (target, self, args) => { made.push(String(args.at(-1))); return Reflect.apply(target, self, args); },
+});
+process.on('exit', () => process.stderr.write('\\n${PROBE_MARK}' + JSON.stringify(made) + '\\n'));
+`;
+/** The probe's report: the sources of the functions a run made, and its stderr without the report. */
+function probed(stderr: string): { made: string[]; stderr: string } {
+  const at = stderr.lastIndexOf(`\n${PROBE_MARK}`);
+  assert.ok(at >= 0, `the probe reported: ${stderr}`);
+  return { made: JSON.parse(stderr.slice(at + 1 + PROBE_MARK.length)) as string[], stderr: stderr.slice(0, at) };
+}
+
 /** The newest modification time of the bundle's inputs (sources, manifest, lock file, build script). */
 function newestInput(): number {
   let newest = 0;
@@ -19,7 +36,7 @@ function newestInput(): number {
     if (st.isDirectory()) for (const e of fs.readdirSync(p)) visit(path.join(p, e));
     else newest = Math.max(newest, st.mtimeMs);
   };
-  for (const p of ['src', 'package.json', 'package-lock.json', 'esbuild.mjs']) visit(path.join(ROOT, p));
+  for (const p of ['src', 'build', 'package.json', 'package-lock.json', 'esbuild.mjs']) visit(path.join(ROOT, p));
   return newest;
 }
 
@@ -28,9 +45,9 @@ describe('the bundled CLI (node dist/cli.js)', function () {
   let home: string;
 
   /** Runs the bundle with plain node in a clean environment (own HOME and state dir, no DSTACK_VSC_* from outside). */
-  function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  function cli(args: string[], nodeArgs: string[] = [CLI]): { status: number | null; stdout: string; stderr: string } {
     const env = { PATH: process.env['PATH'] ?? '', HOME: home, DSTACK_VSC_STATE_DIR: path.join(home, 'state'), NO_COLOR: '1' };
-    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -59,6 +76,32 @@ describe('the bundled CLI (node dist/cli.js)', function () {
     const failed = cli(['validate', bad]);
     assert.equal(failed.status, 1);
     assert.match(failed.stderr, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:6: error: .*vscdoe`, 'm'));
+  });
+
+  it('holds no ajv schema compiler, in dist/cli.js nor dist/extension.js: the validators were precompiled at build time', () => {
+    const probe = 'schema must be object or boolean'; // thrown by ajv's compiler (ajv/dist/core) on compile and addSchema
+    assert.ok(fs.readFileSync(require.resolve('ajv/dist/core'), 'utf8').includes(probe), 'the probe is text of ajv\'s compiler');
+    for (const bundle of ['dist/cli.js', 'dist/extension.js']) {
+      assert.ok(!fs.readFileSync(path.join(ROOT, bundle), 'utf8').includes(probe), `${bundle} bundles ajv's compiler`);
+    }
+  });
+
+  it('validate compiles no validator at run time and says what the sources say (which do compile one: the probe sees it)', () => {
+    const hook = path.join(home, 'function-probe.js');
+    fs.writeFileSync(hook, FUNCTION_PROBE);
+    const bad = path.join(home, 'bad-port.dstack.yml');
+    fs.writeFileSync(bad, 'type: dev-environment\nide: vscode\nports: [70000]\n');
+    const files = ['examples/dev.dstack.yml', bad];
+    const bundled = cli(['validate', ...files], ['--require', hook, CLI]);
+    const sources = cli(['validate', ...files], ['--require', hook, '--import', 'tsx', 'src/cli/main.ts']);
+    const fromBundle = probed(bundled.stderr);
+    const fromSources = probed(sources.stderr);
+    assert.ok(fromSources.made.some((f) => f.includes('vErrors')), 'the sources compile an ajv validator (the probe sees ajv code)');
+    const compiled = fromBundle.made.filter((f) => f.includes('vErrors'));
+    assert.equal(compiled.length, 0, `the bundle compiled ${compiled.length} ajv validators at run time, e.g. ${compiled[0]?.slice(0, 200) ?? ''}`);
+    assert.equal(bundled.status, 1);
+    assert.deepEqual([bundled.status, bundled.stdout, fromBundle.stderr], [sources.status, sources.stdout, fromSources.stderr]);
+    assert.match(fromBundle.stderr, /bad-port\.dstack\.yml:3:\d+: error: /);
   });
 
   it('offer --gpu A100 --json: the catalog\'s A100 offers, cheapest first, exit 0', () => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { configurationSchemaText, validateText } from '../../src/schema';
-import { schemaErrors } from '../../src/schema/json-schema';
+import { schemaErrors } from '../../src/schema/schema-errors';
 import { loadVectors, readExample } from './corpus-helpers';
 
 describe('generated JSON schema', () => {
