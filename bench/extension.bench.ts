@@ -1,6 +1,6 @@
 // The extension bundle and its activation: the minified production build of src/extension.ts (as
-// `npm run package` ships it) beside the CLI bundle built the same way, checked for cloud SDKs (they load
-// lazily from their own chunks), and the time to require the bundle and run activate() in a fresh Node
+// `npm run package` ships it, ajv validators precompiled) beside the CLI bundle built the same way, checked for cloud
+// SDKs (they load lazily from their own chunks), and the time to require the bundle and run activate() in a fresh Node
 // process (a stub `vscode` module; real orchestrator over a temp state dir) beside requiring `yaml` alone.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,9 +15,11 @@ const TARGET_BYTES = 1.5 * 1024 * 1024;
 const CLOUD_SDKS = ['@aws-sdk/', '@smithy/', '@kubernetes/client-node', '@google-cloud/', '@azure/'];
 
 async function bundle(entry: string, outfile: string, external: string[]): Promise<esbuild.Metafile> {
+  const { precompiledValidators } = await import('../build/precompiled-validators.mjs');
   const result = await esbuild.build({
     absWorkingDir: ROOT, entryPoints: [entry], outfile, bundle: true, minify: true, sourcemap: false, legalComments: 'none',
     platform: 'node', format: 'cjs', target: 'node20', metafile: true, logLevel: 'silent', external: [...external, 'cpu-features', '*.node'],
+    plugins: [precompiledValidators()],
   });
   return result.metafile;
 }
