@@ -1,11 +1,11 @@
 // Offers: match + order over a synthetic 100,000-offer catalog (target <= 25 ms), and the `offer` command's cold
 // start from the bundle. Each figure is printed beside a baseline measured in the same run.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { Requirements } from '../src/backends/backend';
 import type { Availability, BackendId, Offer } from '../src/backends/offer';
 import { compileRequirements, filterOffers, orderOffers } from '../src/orchestrator/offers';
-import { percentile, report, timeMany } from './report';
+import { coldStartsMs, percentile, report, timeMany } from './report';
 
 const ROOT = path.resolve(__dirname, '..');
 const N = 100_000;
@@ -68,17 +68,6 @@ function median(samples: number[]): number {
   return percentile(samples, 50);
 }
 
-function coldStart(argv: string[], runs: number): number {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    const res = spawnSync(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (res.status !== 0) throw new Error(`${argv.join(' ')} exited ${String(res.status)}: ${res.stderr.toString()}`);
-  }
-  return median(samples.sort((a, b) => a - b));
-}
-
 /** Runs the offers benchmarks. */
 export async function run(): Promise<void> {
   const catalog = syntheticCatalog();
@@ -96,7 +85,6 @@ export async function run(): Promise<void> {
   }
 
   execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'ignore' });
-  const nodeBaseline = coldStart(['-e', '0'], 7);
-  const offerCold = coldStart(['dist/cli.js', 'offer', '--json'], 7);
+  const [nodeBaseline = NaN, offerCold = NaN] = coldStartsMs([['-e', '0'], ['dist/cli.js', 'offer', '--json']], 7, ROOT);
   report({ name: 'offer --json cold start (dist/cli.js)', value: offerCold, unit: 'ms', baseline: { name: 'node -e 0', value: nodeBaseline } });
 }

@@ -1,4 +1,5 @@
 // Shared printing for benchmarks: every figure is printed beside a baseline measured in the same run.
+import { spawnSync } from 'node:child_process';
 
 /** One measured figure, its same-run baseline and the target it is judged against. */
 export interface Figure {
@@ -39,4 +40,18 @@ export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] as number;
+}
+
+/** Median wall time (ms) of `node ARGV` for each argv, `runs` rounds taking them in turn (a load spike hits all alike). */
+export function coldStartsMs(argvs: readonly string[][], runs: number, cwd: string): number[] {
+  const samples = argvs.map((): number[] => []);
+  for (let i = 0; i < runs; i++) {
+    argvs.forEach((argv, k) => {
+      const t0 = process.hrtime.bigint();
+      const res = spawnSync(process.execPath, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      samples[k]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (res.status !== 0) throw new Error(`${argv.join(' ')} exited ${String(res.status)}: ${res.stderr.toString()}`);
+    });
+  }
+  return samples.map((xs) => percentile(xs.sort((a, b) => a - b), 50));
 }
