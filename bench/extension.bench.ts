@@ -1,5 +1,5 @@
 // The extension bundle and its activation: the minified production build of src/extension.ts (as
-// `npm run package` ships it, ajv validators precompiled) beside the CLI bundle built the same way, checked for cloud
+// `npm run package` ships it; the CLI bundle beside it has ajv's validators precompiled) beside the CLI bundle, checked for cloud
 // SDKs (they load lazily from their own chunks), and the time to require the bundle and run activate() in a fresh Node
 // process (a stub `vscode` module; real orchestrator over a temp state dir) beside requiring `yaml` alone.
 import { execFileSync } from 'node:child_process';
@@ -14,12 +14,12 @@ const TARGET_BYTES = 1.5 * 1024 * 1024;
 /** Packages that must never be in the extension bundle (loaded from separate chunks on first use). */
 const CLOUD_SDKS = ['@aws-sdk/', '@smithy/', '@kubernetes/client-node', '@google-cloud/', '@azure/'];
 
-async function bundle(entry: string, outfile: string, external: string[]): Promise<esbuild.Metafile> {
+async function bundle(entry: string, outfile: string, external: string[], precompiled: boolean): Promise<esbuild.Metafile> {
   const { precompiledValidators } = await import('../build/precompiled-validators.mjs');
   const result = await esbuild.build({
     absWorkingDir: ROOT, entryPoints: [entry], outfile, bundle: true, minify: true, sourcemap: false, legalComments: 'none',
     platform: 'node', format: 'cjs', target: 'node20', metafile: true, logLevel: 'silent', external: [...external, 'cpu-features', '*.node'],
-    plugins: [precompiledValidators()],
+    plugins: precompiled ? [precompiledValidators()] : [],
   });
   return result.metafile;
 }
@@ -78,8 +78,8 @@ export async function run(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dstack-bench-bundle-'));
   try {
     const extOut = path.join(dir, 'dist', 'extension.js');
-    const meta = await bundle('src/extension.ts', extOut, ['vscode']);
-    await bundle('src/cli/main.ts', path.join(dir, 'dist', 'cli.js'), []);
+    const meta = await bundle('src/extension.ts', extOut, ['vscode'], false);
+    await bundle('src/cli/main.ts', path.join(dir, 'dist', 'cli.js'), [], true);
     const size = fs.statSync(extOut).size;
     const cliSize = fs.statSync(path.join(dir, 'dist', 'cli.js')).size;
     report({ name: 'extension bundle (minified, production)', value: size / 1024, unit: 'KiB', baseline: { name: 'CLI bundle, same build', value: cliSize / 1024 },
