@@ -27,6 +27,20 @@ mkdir -p "$LOGS"
 t_all=$(date +%s)
 failed_step=""
 summary=()          # one line per layer/step
+failures=()         # the failed tests of the failed step, one line each (shown in the summary, which CI keeps)
+
+# failed_tests LOG: "title: first error line" for each failure in a mocha or node:test spec log (at most 12).
+failed_tests() {
+  awk '
+    /^ *[0-9]+ failing/ { mocha = 1; next }
+    mocha && /^  [0-9]+\) / { if (t != "") print t; t = $0; titled = ($0 ~ /:$/); next }
+    mocha && t != "" && !titled && /[^ ]/ { sub(/^ +/, " > "); t = t $0; titled = ($0 ~ /:$/); next }
+    mocha && t != "" && titled && /[^ ]/ { sub(/^ +/, " "); print t $0; t = ""; next }
+    /^✖ failing tests:/ { nodet = 1; next }
+    nodet && /^✖ / { print "  " $0 }
+    END { if (t != "") print t }
+  ' "$1" | cut -c1-300 | head -12
+}
 total_pass=0
 total_fail=0
 declare -A layer_pass=() layer_fail=()   # per layer (the first character of a step name)
@@ -56,7 +70,10 @@ step() {
   else
     summary+=("$(printf '%-46s %s  (%ss, exit %s)' "$name" "$([ "$rc" -eq 0 ] && echo ok || echo FAILED)" "$(( $(date +%s) - t0 ))" "$rc")")
   fi
-  if [ "$rc" -ne 0 ]; then failed_step="$name"; fi
+  if [ "$rc" -ne 0 ]; then
+    failed_step="$name"
+    mapfile -t failures < <(failed_tests "$log")
+  fi
 }
 
 MOCHA_PASS='^ *([0-9]+) passing.*'
@@ -122,5 +139,6 @@ for layer in $(printf '%s\n' "${!layer_pass[@]}" | sort); do
   echo "layer $layer: ${layer_pass[$layer]} passed, ${layer_fail[$layer]} failed"
 done
 [ -n "$failed_step" ] && echo "FAILED at: $failed_step"
+for line in "${failures[@]}"; do echo "$line"; done
 echo "$total_pass passed, $total_fail failed"
 [ -z "$failed_step" ] && [ "$total_fail" -eq 0 ]
