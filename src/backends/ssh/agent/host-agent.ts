@@ -81,10 +81,7 @@ export class HostAgent {
   /** `$HOME/.dstack-vsc/<instanceId>` on the host. */
   async dir(): Promise<string> {
     if (this.dirCache !== null) return this.dirCache;
-    const r = await this.conn.exec('printf %s "$HOME"');
-    const home = r.stdout.trim();
-    if (r.code !== 0 || !home.startsWith('/')) throw new Error(`Cannot find the home directory of ${this.conn.target.user} on ${this.conn.target.host}: ${r.stderr.trim()}`);
-    this.dirCache = `${home}/.dstack-vsc/${this.instanceId}`;
+    this.dirCache = `${await homeOf(this.conn)}/.dstack-vsc/${this.instanceId}`;
     return this.dirCache;
   }
 
@@ -96,9 +93,12 @@ export class HostAgent {
   /** Uploads the job and its code archive, and starts the agent detached. Safe to repeat while it runs (no second agent). */
   async start(job: HostJob): Promise<void> {
     const dir = await this.dir();
-    const running = await this.conn.exec(`test -f ${shellQuote(dir)}/agent.pid && kill -0 "$(cat ${shellQuote(dir)}/agent.pid)" 2>/dev/null`);
-    if (running.code === 0) return;
     const repo = `${dir}/repo`;
+    // One round trip: a running agent is left alone (exit 3); else the dirs are made and the last try's files go.
+    const q = shellQuote;
+    const prepared = await this.conn.exec(`test -f ${q(dir)}/agent.pid && kill -0 "$(cat ${q(dir)}/agent.pid)" 2>/dev/null && exit 3; mkdir -p ${q(repo)} && chmod 700 ${q(dir)} ${q(path.posix.dirname(dir))} && rm -rf ${q(`${dir}/files`)}`);
+    if (prepared.code === 3) return;
+    if (prepared.code !== 0) throw new Error(`Preparing ${dir} on ${this.conn.target.host} failed: ${prepared.stderr.trim()}`);
     const workdir = job.workingDir ? path.posix.resolve(repo, job.workingDir) : repo;
     const venvDir = job.container ? job.container.venvDir : job.venvPython !== undefined ? `${dir}/venv` : null;
     const env: Record<string, string> = {
@@ -140,13 +140,11 @@ export class HostAgent {
         chmodSync(abs, f.mode);
         return { kind: 'file', path: name, mode: f.mode, mtime: Math.floor(Date.now() / 1000), size: Buffer.byteLength(f.text), absPath: abs };
       });
-      await this.conn.exec(`mkdir -p ${shellQuote(dir)} && chmod 700 ${shellQuote(dir)} ${shellQuote(path.posix.dirname(dir))}`);
       await uploadOverSsh(this.conn, { root: local, source: 'folder', entries, excluded: [], archiveSize: archiveSize(entries) }, dir);
     } finally {
       rmSync(local, { recursive: true, force: true });
     }
     if (job.codeArchive !== undefined) await uploadArchiveOverSsh(this.conn, job.codeArchive, repo);
-    await this.conn.exec(`mkdir -p ${shellQuote(repo)} && rm -rf ${shellQuote(`${dir}/files`)}`);
     for (const f of files) await uploadOverSsh(this.conn, f.plan, f.dir);
     const reg = job.container?.registry;
     if (job.container && reg) {
@@ -160,10 +158,12 @@ export class HostAgent {
     if (r.code !== 0) throw new Error(`Starting the agent on ${this.conn.target.host} failed: ${r.stderr.trim()}`);
   }
 
-  /** Reads the agent's state, init outcome and idle time. */
-  async status(): Promise<HostAgentStatus> {
+  /** Reads the agent's state, init outcome and idle time; with `renewLease`, renews the lease in the same round trip. */
+  async status(renewLease = false): Promise<HostAgentStatus> {
     const d = shellQuote(await this.dir());
-    const r = await this.conn.exec(`cd ${d} 2>/dev/null || { echo absent; exit 0; }; for f in state init_exit idle_secs stop_reason; do printf '%s=' "$f"; cat "$f" 2>/dev/null | head -c 64 | tr -d '\\n'; echo; done; printf 'workdir='; head -c 4096 workdir 2>/dev/null | tr -d '\\n'; echo; head -c 4096 metrics 2>/dev/null`);
+    // Shell builtins only (read, printf) but for touch and head: each process a command forks costs milliseconds on a busy
+    // host, and the scheduler polls this while an environment starts.
+    const r = await this.conn.exec(`cd ${d} 2>/dev/null || { echo absent; exit 0; }; ${renewLease ? 'touch lease; ' : ''}for f in state init_exit idle_secs stop_reason workdir; do v=; [ -r "$f" ] && IFS= read -r v < "$f"; printf '%s=%s\\n' "$f" "$v"; done; [ -r metrics ] && head -c 4096 metrics; true`);
     if (r.stdout.trim() === 'absent') return { state: 'absent', ready: false, stopReason: null };
     const v = new Map(r.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
     const state = (['starting', 'init', 'ready', 'failed', 'stopped'] as const).find((s) => s === v.get('state')) ?? 'starting';
@@ -276,4 +276,22 @@ export function parseMetrics(text: string): AgentMetrics | null {
   }
   if (metrics && gpus.length > 0) metrics.gpus = gpus;
   return metrics;
+}
+
+/** Each connection's remote $HOME, asked once (every refresh builds a new HostAgent on the shared connection). */
+const homes = new WeakMap<SshConnection, Promise<string>>();
+
+/** The home directory of the connection's user on the host. */
+function homeOf(conn: SshConnection): Promise<string> {
+  let home = homes.get(conn);
+  if (home === undefined) {
+    home = conn.exec('printf %s "$HOME"').then((r) => {
+      const h = r.stdout.trim();
+      if (r.code !== 0 || !h.startsWith('/')) throw new Error(`Cannot find the home directory of ${conn.target.user} on ${conn.target.host}: ${r.stderr.trim()}`);
+      return h;
+    });
+    homes.set(conn, home);
+    home.catch(() => homes.delete(conn));
+  }
+  return home;
 }
