@@ -10,7 +10,8 @@ export class DriveTimeoutError extends Error {
   override name = 'DriveTimeoutError';
 }
 
-/** Steps `leader` (or reads the store) every `pollMs` until `done(state)`; returns that state. */
+/** Steps `leader` (or reads the store) every `pollMs` until `done(state)`; returns that state. Without `pollMs`, every
+ *  200 ms, or as often as the leader polls a provisioning run for readiness when that is sooner. */
 export async function driveUntil(
   leader: Leader, store: Store, done: (s: OrchestratorState) => boolean,
   options: { timeoutMs?: number; pollMs?: number; onState?: (s: OrchestratorState) => void } = {},
@@ -21,6 +22,6 @@ export async function driveUntil(
     options.onState?.(state);
     if (done(state)) return state;
     if (Date.now() > deadline) throw new DriveTimeoutError('timed out waiting for the run; it continues in the background only while a VS Code window or another dstack-vsc command runs the scheduler');
-    await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
+    await new Promise((r) => setTimeout(r, options.pollMs ?? Math.min(200, leader.readyPollMs() ?? 200)));
   }
 }

@@ -18,6 +18,10 @@ export interface LeaderOptions {
   renewEveryMs?: number;
   /** Pass interval while something is moving (submitted, provisioning, terminating, retrying). */
   busyTickMs?: number;
+  /** The shortest pass interval while a run provisions: passes then come every tenth of the time it has provisioned,
+   *  between this and busyTickMs, so an environment that is ready in a second is seen within ~0.1 s, and one that
+   *  boots for minutes is not polled faster than busy. */
+  readyPollMinMs?: number;
   /** Pass interval while everything is steady (running or idle). dstack re-checks running jobs every ~5 s; 10 s keeps an idle
    *  leader cheap, and a write by another process (apply, stop) still gets a pass at once. */
   steadyTickMs?: number;
@@ -31,6 +35,13 @@ export interface LeaderOptions {
 /** A fresh lease owner id for this process. */
 export function newOwnerId(): string {
   return `${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** When the most recent of the state's provisioning runs started provisioning (null when none provisions). */
+export function provisioningSince(state: OrchestratorState): number | null {
+  let since: number | null = null;
+  for (const r of state.runs) if (r.status === 'provisioning' && (since === null || r.statusChangedAt > since)) since = r.statusChangedAt;
+  return since;
 }
 
 /** Whether a state has work that needs quick passes. */
@@ -47,6 +58,7 @@ export class Leader {
   private lastTick = 0;
   private lastReconcile = 0;
   private busy = true;
+  private provisioningSince: number | null = null;
   private unreachable = false;
   private lastRevision = -1;
   private running: Promise<void> | null = null;
@@ -57,6 +69,7 @@ export class Leader {
   constructor(private readonly store: Store, private readonly scheduler: Scheduler, readonly owner: string, options: LeaderOptions = {}) {
     this.o = {
       leaseTtlMs: options.leaseTtlMs ?? 12_000, renewEveryMs: options.renewEveryMs ?? 4000, busyTickMs: options.busyTickMs ?? 500,
+      readyPollMinMs: options.readyPollMinMs ?? 100,
       steadyTickMs: options.steadyTickMs ?? 10_000, recheckTickMs: options.recheckTickMs ?? 2000, reconcileEveryMs: options.reconcileEveryMs ?? 60_000,
     };
   }
@@ -94,6 +107,7 @@ export class Leader {
       this.lastTick = Date.now();
       this.lastRevision = state.revision;
       this.busy = isBusy(state);
+      this.provisioningSince = provisioningSince(state);
       this.unreachable = this.scheduler.sawUnreachable;
       return state;
     } catch (err) {
@@ -146,9 +160,17 @@ export class Leader {
     this.lastTick = 0;
   }
 
-  /** The pass interval now: busy, rechecking an unreachable instance, or steady. */
+  /** While this leader's last pass saw a run provisioning: the pass interval until it is ready (a tenth of the time it has
+   *  provisioned, between readyPollMinMs and busyTickMs); null otherwise. */
+  readyPollMs(): number | null {
+    if (!this.leading || !this.busy || this.provisioningSince === null) return null;
+    const tenth = (Date.now() - this.provisioningSince) / 10;
+    return Math.min(this.o.busyTickMs, Math.max(this.o.readyPollMinMs, tenth));
+  }
+
+  /** The pass interval now: waiting for a provisioning run to be ready, busy, rechecking an unreachable instance, or steady. */
   private tickMs(): number {
-    return this.busy ? this.o.busyTickMs : this.unreachable ? this.o.recheckTickMs : this.o.steadyTickMs;
+    return this.readyPollMs() ?? (this.busy ? this.o.busyTickMs : this.unreachable ? this.o.recheckTickMs : this.o.steadyTickMs);
   }
 
   /** Sleeps until the next pass or lease renewal is due, whichever comes first; a follower until its next try at the lease. */

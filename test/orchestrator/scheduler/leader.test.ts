@@ -55,6 +55,29 @@ describe('leader lease', () => {
     await l.stop();
   });
 
+  it('while a run provisions, passes come every tenth of its provisioning time (at least readyPollMinMs, at most busyTickMs)', async () => {
+    const dir = tempDir();
+    const store = new Store(path.join(dir, 'state'));
+    const fake = new FakeBackend(path.join(dir, 'fake.json'));
+    await fake.script({ offers: [fakeOffer('a', 1)], readyAfterMs: 3_600_000 });
+    const l = new Leader(store, new Scheduler({ store, backends: new Map<BackendId, Backend>([['fake', fake]]), clock: systemClock, owner: 'o' }), 'o',
+      { busyTickMs: 1000, readyPollMinMs: 60, renewEveryMs: 3_600_000 });
+    await submitRun(store, systemClock, spec([fakeOffer('a', 1)]), 'slow-boot');
+    const first = await l.step(true);
+    assert.equal(first?.runs[0]?.status, 'provisioning');
+    await new Promise((r) => setTimeout(r, 80));
+    assert.notEqual(await l.step(), null, 'just provisioning: the next pass comes after the minimum interval, not busyTickMs');
+    // Provisioning for 3 s: a tenth of it is 300 ms.
+    const since = first?.runs[0]?.statusChangedAt as number;
+    await new Promise((r) => setTimeout(r, Math.max(0, since + 3000 - Date.now())));
+    await l.step(true);
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(await l.step(), null, 'after 3 s of provisioning: no pass 80 ms after the last');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.notEqual(await l.step(), null, 'a pass once a tenth of the provisioning time has passed');
+    await l.stop();
+  });
+
   it('after a pass that could not reach an instance the next pass comes at the recheck interval, not the steady one', async () => {
     const dir = tempDir();
     const store = new Store(path.join(dir, 'state'));
