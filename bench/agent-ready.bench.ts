@@ -1,14 +1,14 @@
-// Apply-to-ready on a test host, as the user gets it: `node dist/cli.js apply -f dev.dstack.yml -y -d` against an SSH
-// fleet of one namespaced sshd host (CLI start, plan, code upload planning, submit; apply then returns, as dstack's
-// does, and the detached `dstack-vsc __drive` process it started carries the run on: its own start (node, the
-// bundle, opening the runtime, the lease), scheduler passes, backend create: connect, job + code upload, agent start,
-// init; refresh until ready, `Host <run>` publication), until the store (what `ps` shows) says running, `Host <run>`
-// is published and `ssh <run>` works. Beside it, measured in the same run, the bare floor: an SSH connect, the same
-// tar upload and the same init over it. Target: overhead <= 1.5 s. The phases are timed from apply's output lines up
-// to the submit, then from the store's own records (the instance's write-ahead record made by the driver's first
-// provisioning pass, the attempt, runningSince) and the ssh config polled every 10 ms; the CLI's own start (node,
-// the bundle, the configuration check) is measured beside `node -e 0`. Needs root for the namespaced host; says so
-// and skips otherwise.
+// Apply-to-ready on a test host, as the user gets it: `node dist/cli.js apply -f dev.dstack.yml -y` against an SSH
+// fleet of one namespaced sshd host (CLI start, plan, code upload planning, submit, then the same process leads the
+// scheduler, as a VS Code window does: backend create: connect, job + code upload, agent start, init; refresh until
+// ready, `Host <run>` publication), until the store (what `ps` shows) says running, `Host <run>` is published and
+// `ssh <run>` works. Beside it, measured in the same run, the bare floor: listing the files to send, an SSH connect,
+// the same tar upload and the same init over it. Target: overhead <= 1.5 s. Then the same with `apply -d`, which
+// returns right after the submit and leaves the run to a detached `dstack-vsc __drive` process (its own start: node,
+// the bundle, the runtime, the lease), reported beside it. The phases are timed from apply's output lines up to the
+// submit, then from the store's own records (the instance's write-ahead record made by the first provisioning pass,
+// the attempt, runningSince) and the ssh config polled every 10 ms; the CLI's own start (node, the bundle, the
+// configuration check) is measured beside `node -e 0`. Needs root for the namespaced host; says so and skips otherwise.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -55,27 +55,34 @@ function publishedIn(file: string, name: string): boolean {
   }
 }
 
-/** Runs the built CLI's `apply -d` in `cwd` with `env`; resolves once its run is running and published, with when each milestone came (ms). */
-async function applyTimed(cwd: string, env: NodeJS.ProcessEnv, file: string): Promise<ApplyTimes & { t0: number; runId: string }> {
+/** How the apply is run: attached (the process leads the scheduler until it is interrupted) or `-d`. */
+type ApplyMode = 'attached' | 'detached';
+
+/**
+ * Runs the built CLI's `apply` in `cwd` with `env`; resolves once its run is running and published, with when each
+ * milestone came (ms) and `finish`, which ends the apply (attached: interrupted, so it detaches) and waits for it.
+ */
+async function applyTimed(cwd: string, env: NodeJS.ProcessEnv, file: string, mode: ApplyMode): Promise<ApplyTimes & { t0: number; runId: string; finish: () => Promise<void> }> {
   const stateDir = env['DSTACK_VSC_STATE_DIR'] as string;
   const store = new Store(stateDir);
   const known = new Set((await store.read()).runs.map((r) => r.id));
   const t0 = Date.now();
   const at: Partial<ApplyTimes> = {};
-  const child = spawn(process.execPath, [CLI, 'apply', '-f', file, '-y', '-d'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'apply', '-f', file, '-y', ...(mode === 'detached' ? ['-d'] : [])], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let runId = '';
   child.stdout.on('data', (b: Buffer) => {
     const now = Date.now() - t0;
     out += b.toString();
     if (at.planned === undefined && /^ Project /m.test(out)) at.planned = now;
-    if (at.submitted === undefined && out.includes(`Run ${RUN} submitted, detaching...`)) at.submitted = now;
+    if (at.submitted === undefined && (out.includes(`Run ${RUN} submitted, detaching...`) || out.includes(`Launching ${RUN}...`))) at.submitted = now;
   });
   child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+  let exitedAt: number | undefined;
   const exited = new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
-      at.exited = Date.now() - t0;
+      exitedAt = Date.now() - t0;
       resolve(code);
     });
   });
@@ -99,14 +106,34 @@ async function applyTimed(cwd: string, env: NodeJS.ProcessEnv, file: string): Pr
     if (Date.now() - t0 > 120_000) throw new Error(`run ${RUN} not running and published after 120 s (${run?.status ?? 'not submitted'}):\n${out}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-  const code = await exited;
-  if (code !== 0 || at.planned === undefined || at.submitted === undefined) throw new Error(`apply exited ${String(code)}:\n${out}`);
-  return { ...(at as ApplyTimes), t0, runId };
+  if (at.planned === undefined || at.submitted === undefined) throw new Error(`apply printed no plan or submit line:\n${out}`);
+  if (mode === 'detached') {
+    const code = await exited;
+    if (code !== 0 || exitedAt === undefined) throw new Error(`apply -d exited ${String(code)}:\n${out}`);
+    at.exited = exitedAt;
+  } else {
+    if (exitedAt !== undefined) throw new Error(`the attached apply exited before the run was ready:\n${out}`);
+    at.exited = at.published;
+  }
+  const finish = async (): Promise<void> => {
+    // Attached: Ctrl+C with no terminal detaches (the run goes on); -d: the driver exits once the run runs.
+    if (mode === 'attached') child.kill('SIGINT');
+    const code = await exited;
+    if (code !== 0) throw new Error(`apply exited ${String(code)}:\n${out}`);
+    if (mode === 'detached') await untilDriverExits(runId, 10_000, stateDir);
+  };
+  return { ...(at as ApplyTimes), t0, runId, finish };
 }
 
 /** Where the time of an apply-to-ready goes, in order (the last one runs beside the path, not on it). */
-type Phase = 'cli start + plan' | 'upload prep + submit' | 'driver start, until its first create' | 'create (connect, job + code upload, agent start)'
-  | 'until the scheduler sees ready' | 'publish (polled every 10 ms)' | 'ssh <run> works' | '(off the path) apply exits after the submit';
+const PHASES = ['cli start + plan', 'upload prep + submit', 'until the first create (-d: the driver\'s start)', 'create (connect, job + code upload, agent start)',
+  'until the scheduler sees ready', 'publish (polled every 10 ms)', 'ssh <run> works', '(off the path, -d) apply exits after the submit'] as const;
+type Phase = (typeof PHASES)[number];
+
+/** Each phase's durations (ms), one per rep. */
+function noPhases(): Record<Phase, number[]> {
+  return Object.fromEntries(PHASES.map((p) => [p, []])) as unknown as Record<Phase, number[]>;
+}
 
 /** Median wall time (ms) of `node ...argv` in `cwd`, `runs` times. */
 function coldStart(argv: string[], cwd: string, env: NodeJS.ProcessEnv, runs = 5): number {
@@ -153,43 +180,50 @@ export async function run(): Promise<void> {
     console.log(`apply-to-ready on an OpenSSH sshd in a network namespace (${ip}), ${(plan.archiveSize / 1024).toFixed(0)} KiB of code, bare mode, median of ${REPS}; load average ${load.toFixed(1)} on ${os.cpus().length} CPUs`);
 
     const floor: number[] = [];
-    const ready: number[] = [];
-    const phases: Record<Phase, number[]> = {
-      'cli start + plan': [], 'upload prep + submit': [], 'driver start, until its first create': [], 'create (connect, job + code upload, agent start)': [],
-      'until the scheduler sees ready': [], 'publish (polled every 10 ms)': [], 'ssh <run> works': [], '(off the path) apply exits after the submit': [],
-    };
+    const ready: Record<ApplyMode, number[]> = { attached: [], detached: [] };
+    const phases: Record<ApplyMode, Record<Phase, number[]>> = { attached: noPhases(), detached: noPhases() };
     for (let rep = 0; rep < REPS; rep++) {
       const t0 = performance.now();
+      const listed = await planUpload(project);
       const conn = await connectSsh(target, { knownHosts: known });
-      await uploadOverSsh(conn, plan, `/root/floor-${rep}`);
+      await uploadOverSsh(conn, listed, `/root/floor-${rep}`);
       const init = await conn.exec(INIT.join(' && '), { cwd: `/root/floor-${rep}` });
       conn.close();
       if (init.code !== 0) throw new Error(`the floor's init failed: ${init.stderr}`);
       floor.push(performance.now() - t0);
 
-      const t = await applyTimed(project, env, 'dev.dstack.yml');
-      const sshAt = Date.now();
-      const r = await ssh(paths.config, RUN, 'true');
-      if (r.status !== 0) throw new Error(`ssh ${RUN} failed: ${r.stderr}`);
-      const done = Date.now();
-      ready.push(done - t.t0);
-      phases['cli start + plan'].push(t.planned);
-      phases['upload prep + submit'].push(t.submitted - t.planned);
-      phases['driver start, until its first create'].push(t.driving - t.submitted);
-      phases['create (connect, job + code upload, agent start)'].push(t.created - t.driving);
-      phases['until the scheduler sees ready'].push(t.running - t.created);
-      phases['publish (polled every 10 ms)'].push(t.published - t.running);
-      phases['ssh <run> works'].push(done - sshAt);
-      phases['(off the path) apply exits after the submit'].push(t.exited - t.submitted);
-      // The driver exits once the run runs (not timed): the stop below then leads at once, and no driver is left.
-      await untilDriverExits(t.runId, 10_000, env['DSTACK_VSC_STATE_DIR']);
-      execFileSync(process.execPath, [CLI, 'stop', RUN, '-y'], { cwd: project, env, stdio: 'ignore' });
+      for (const mode of ['attached', 'detached'] as const) {
+        const t = await applyTimed(project, env, 'dev.dstack.yml', mode);
+        const sshAt = Date.now();
+        const r = await ssh(paths.config, RUN, 'true');
+        if (r.status !== 0) throw new Error(`ssh ${RUN} failed: ${r.stderr}`);
+        const done = Date.now();
+        ready[mode].push(done - t.t0);
+        const ph = phases[mode];
+        ph['cli start + plan'].push(t.planned);
+        ph['upload prep + submit'].push(t.submitted - t.planned);
+        ph['until the first create (-d: the driver\'s start)'].push(t.driving - t.submitted);
+        ph['create (connect, job + code upload, agent start)'].push(t.created - t.driving);
+        ph['until the scheduler sees ready'].push(t.running - t.created);
+        ph['publish (polled every 10 ms)'].push(t.published - t.running);
+        ph['ssh <run> works'].push(done - sshAt);
+        if (mode === 'detached') ph['(off the path, -d) apply exits after the submit'].push(t.exited - t.submitted);
+        // Not timed: the apply ends (attached: interrupted, it detaches; -d: its driver exits once the run runs), so
+        // the stop below leads at once.
+        await t.finish();
+        execFileSync(process.execPath, [CLI, 'stop', RUN, '-y'], { cwd: project, env, stdio: 'ignore' });
+      }
     }
-    const overhead = (median(ready) - median(floor)) / 1000;
-    report({ name: 'apply-to-ready (dist/cli.js apply, ssh <run>)', value: median(ready) / 1000, unit: 's', baseline: { name: 'ssh+upload+init floor', value: median(floor) / 1000 } });
+    const overhead = (median(ready.attached) - median(floor)) / 1000;
+    report({ name: 'apply-to-ready (dist/cli.js apply, ssh <run>)', value: median(ready.attached) / 1000, unit: 's', baseline: { name: 'list+ssh+upload+init floor', value: median(floor) / 1000 } });
     report({ name: 'apply overhead over the floor', value: overhead, unit: 's', target: '<= 1.5 s', met: overhead <= 1.5 });
-    console.log('where the apply\'s time goes (median s, then each run):');
-    for (const [name, xs] of Object.entries(phases)) console.log(`  ${name.padEnd(50)} ${(median(xs) / 1000).toFixed(2).padStart(6)} s  (${xs.map((x) => (x / 1000).toFixed(2)).join(' ')})`);
+    report({ name: 'apply -d to ready (detached driver)', value: median(ready.detached) / 1000, unit: 's', baseline: { name: 'list+ssh+upload+init floor', value: median(floor) / 1000 } });
+    for (const mode of ['attached', 'detached'] as const) {
+      console.log(`where the ${mode === 'attached' ? 'apply' : 'apply -d'}'s time goes (median s, then each run):`);
+      for (const [name, xs] of Object.entries(phases[mode])) {
+        if (xs.length > 0) console.log(`  ${name.padEnd(50)} ${(median(xs) / 1000).toFixed(2).padStart(6)} s  (${xs.map((x) => (x / 1000).toFixed(2)).join(' ')})`);
+      }
+    }
     const nodeStart = coldStart(['-e', '0'], project, env);
     const cliStart = coldStart([CLI, 'validate', 'dev.dstack.yml'], project, env);
     report({ name: 'CLI start + config check (dist/cli.js validate)', value: cliStart / 1000, unit: 's', baseline: { name: 'node -e 0', value: nodeStart / 1000 } });
