@@ -113,6 +113,9 @@ export class LocalSshServer {
   }
 
   private onClient(client: Connection): void {
+    // Interactive sessions (a terminal, Remote-SSH) send small packets: without this each waits on Nagle, as sshd avoids.
+    // (ssh2 has it at runtime; its types leave it out.)
+    (client as Connection & { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
     this.clients.add(client);
     this.activity.opened(client, Date.now());
     client.on('close', () => { this.clients.delete(client); this.activity.closed(client, Date.now()); });
