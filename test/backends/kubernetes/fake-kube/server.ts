@@ -458,11 +458,25 @@ export class FakeKube {
       this.placedAt.set(pod['metadata']['uid'] as string, Date.now());
       pod['status']['conditions'] = [{ type: 'PodScheduled', status: 'True' }];
       // The kubelet's clock: the container starts (or its image fails to pull) startDelayMs after placement.
-      this.later(this.options.startDelayMs ?? 0, pod, () => this.advance(pod));
+      this.advanceWhenDue(pod);
       return;
     }
     const detail = [...reasons].map(([r, n]) => `${n} ${r}`).join(', ');
     pod['status']['conditions'] = [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: `0/${this.nodes.length} nodes are available: ${detail}. preemption: 0/${this.nodes.length} nodes are available.` }];
+  }
+
+  /**
+   * Advances the pod once startDelayMs has passed since its placement. A timer may fire a millisecond before
+   * Date.now() says the delay passed (timers run on another clock): then it waits again, else the pod would stay
+   * pending until someone GETs it, which a client reading its watch never does.
+   */
+  private advanceWhenDue(pod: Obj): void {
+    const placed = this.placedAt.get(pod['metadata']['uid'] as string) ?? 0;
+    const left = placed + (this.options.startDelayMs ?? 0) - Date.now();
+    this.later(Math.max(0, left), pod, () => {
+      if (Date.now() - placed < (this.options.startDelayMs ?? 0)) this.advanceWhenDue(pod);
+      else this.advance(pod);
+    });
   }
 
   /** The pod's status now (told to the watches when it changed): Running once placed long enough, image pull failures for scripted images. */
