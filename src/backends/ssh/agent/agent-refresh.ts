@@ -26,8 +26,10 @@ export async function appendInitLog(agent: HostAgent, file: string): Promise<voi
 /** Renews the agent's lease, reads its status and (with `logFile`) copies new init output, all within `ms`. */
 export function renewAndRead(agent: HostAgent, ms: number, what: string, logFile?: string): Promise<HostAgentStatus> {
   return withTimeout((async () => {
-    // Two channels at once on the shared connection: the lease and status in one command, the new init output in the other.
-    const [status] = await Promise.all([agent.status(true), logFile !== undefined ? appendInitLog(agent, logFile) : undefined]);
+    // The lease and status in one command; the init output after it, so that a status saying init ended comes with
+    // all of init's output (`logs` right after `running` shows it).
+    const status = await agent.status(true);
+    if (logFile !== undefined && status.state !== 'absent') await appendInitLog(agent, logFile);
     return status;
   })(), ms, what);
 }
