@@ -128,7 +128,7 @@ fi
 # need them with DSTACK_REQUIRE_SSH_HOSTS=1, so a missing prerequisite fails instead of skipping. The hosts
 # are real sshd in network namespaces on 10.201.x (10.200.0.0/15 is pinned unreachable first).
 step "4 SSH layer (real sshd hosts, OpenSSH client)" "$MOCHA_PASS" "$MOCHA_FAIL" -- \
-  bash -c 'test/harness/testhosts.sh install containers && test/harness/testhosts.sh image && DSTACK_REQUIRE_SSH_HOSTS=1 npx mocha --no-config -r tsx/cjs --extension ts --timeout 60000 \
+  bash -c 'test/harness/testhosts.sh install containers && test/harness/testhosts.sh image && DSTACK_REQUIRE_SSH_HOSTS=1 npx mocha --no-config -r tsx/cjs -r ./test/harness/network-guard.ts --extension ts --timeout 60000 \
     "test/**/*.e2e.test.ts"'
 # ---- end of LAYER 4 slot ----
 
