@@ -17,7 +17,9 @@ class TtyCli {
   readonly exited: Promise<number>;
   readonly p: ChildProcessWithoutNullStreams;
   constructor(args: string[], env: Record<string, string>) {
-    const cmd = [process.execPath, '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args].map(sq).join(' ');
+    // `exec`: the CLI replaces script's shell. Left as its child, a non-interactive dash (CI's SHELL is unset,
+    // so script runs /bin/sh) dies of the ^C's SIGINT itself, and script reports 130 whatever the CLI did.
+    const cmd = `exec ${[process.execPath, '--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args].map(sq).join(' ')}`;
     this.p = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env } });
     this.p.stdout.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
     this.p.stderr.on('data', (b: Buffer) => { this.out += b.toString('utf8'); });
