@@ -29,16 +29,22 @@ failed_step=""
 summary=()          # one line per layer/step
 failures=()         # the failed tests of the failed step, one line each (shown in the summary, which CI keeps)
 
-# failed_tests LOG: "title: first error line" for each failure in a mocha or node:test spec log (at most 12).
+# failed_tests LOG: "title: first error line @ test file:line" for each failure in a mocha or node:test spec log
+# (at most 12); the location is the first stack frame in test/, so a message-less line still names its assertion.
 failed_tests() {
   awk '
+    function flush() {
+      if (t != "") { if (length(t) > 240) t = substr(t, 1, 237) "..."; print t (at != "" ? "  @ " at : "") }
+      t = ""; at = ""
+    }
     /^ *[0-9]+ failing/ { mocha = 1; next }
-    mocha && /^  [0-9]+\) / { if (t != "") print t; t = $0; titled = ($0 ~ /:$/); next }
+    mocha && /^  [0-9]+\) / { flush(); t = $0; titled = ($0 ~ /:$/); errored = 0; next }
     mocha && t != "" && !titled && /[^ ]/ { sub(/^ +/, " > "); t = t $0; titled = ($0 ~ /:$/); next }
-    mocha && t != "" && titled && /[^ ]/ { sub(/^ +/, " "); print t $0; t = ""; next }
-    /^✖ failing tests:/ { nodet = 1; next }
+    mocha && t != "" && titled && !errored && /[^ ]/ { sub(/^ +/, " "); t = t $0; errored = 1; next }
+    mocha && t != "" && errored && at == "" && match($0, /\(?test\/[^ ()]+:[0-9]+:[0-9]+/) { at = substr($0, RSTART, RLENGTH); sub(/^\(/, "", at); next }
+    /^✖ failing tests:/ { flush(); mocha = 0; nodet = 1; next }
     nodet && /^✖ / { print "  " $0 }
-    END { if (t != "") print t }
+    END { flush() }
   ' "$1" | cut -c1-300 | head -12
 }
 total_pass=0
