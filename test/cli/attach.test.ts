@@ -114,8 +114,8 @@ describe('cli attach (local backend, real ports over ssh2)', function () {
     const attach = new CliProcess(['attach', name], env);
     procs.push(attach);
     await attach.waitFor(/Press Ctrl\+C to detach/);
-    // Submitted runs have no backend yet (an empty cell, as in dstack's ps); later ones show the local offer.
-    assert.match(attach.stdout, new RegExp(`^ NAME +BACKEND +GPU +PRICE +STATUS +SUBMITTED *\n ${name} +(- +- +submitted|local .* (provisioning|pulling)) `));
+    // Not yet running: submitted (the backend cell fills in once the offer's instance is recorded), provisioning or pulling.
+    assert.match(attach.stdout, new RegExp(`^ NAME +BACKEND +GPU +PRICE +STATUS +SUBMITTED *\n ${name} +(local \\(local\\) +- +\\$0|- +-) +(submitted|provisioning|pulling) `));
     assert.match(attach.stdout, new RegExp(`\nAttached to run ${name} \\(replica=0 job=0\\)\n`));
     assert.equal(await httpGet(local), 'after the wait');
     attach.interrupt();
