@@ -163,7 +163,7 @@ export class Leader {
   /** While this leader's last pass saw a run provisioning: the pass interval until it is ready (a tenth of the time it has
    *  provisioned, between readyPollMinMs and busyTickMs); null otherwise. */
   readyPollMs(): number | null {
-    if (!this.leading || !this.busy || this.provisioningSince === null) return null;
+    if (!this.leading || this.provisioningSince === null) return null;
     const tenth = (Date.now() - this.provisioningSince) / 10;
     return Math.min(this.o.busyTickMs, Math.max(this.o.readyPollMinMs, tenth));
   }

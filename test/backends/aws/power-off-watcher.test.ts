@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { IDLE_POWER_OFF_WATCHER, idleDirOf, idleScript, POWER_OFF_WATCHER } from '../../../src/backends/aws/watchdogs';
+import { until } from '../../harness/scheduler-watch';
 
 /** A temp root with stand-in `sudo` (refuses) and `shutdown` (records), and the cloud-init marker when `cloudInit`. */
 function sandbox(cloudInit: boolean): { root: string; bin: string; marker: string; calls: () => string | null } {
@@ -136,13 +137,13 @@ describe('AWS idle watchdog (an instance kept idle for idle_duration)', function
       assert.equal(readFileSync(path.join(dir, 'params'), 'utf8'), 'IDLE=300\nLEASE=120\nPOLL=1\nTOKEN=tok-1\n');
       assert.ok(existsSync(path.join(dir, 'lease')));
       // Started in the background as the script exits: under load its exec may come a moment later.
-      assert.ok(await within(3000, () => watching(dir)), 'the idle watchdog runs');
+      await until(() => watching(dir), 3000, 'the idle watchdog runs', 50);
       rmSync(dir, { recursive: true });
       const off = path.join(box.root, 'inst-3');
       assert.equal(await run(idleScript(off, 'run-c', { idleSecs: -1, leaseSecs: 120, token: 'tok-2' }), 'release', [], box.bin), 0);
       assert.ok(existsSync(path.join(idleDirOf(off), 'params')));
       assert.ok(!watching(idleDirOf(off)), 'idle_duration off: kept until stopped by hand, no watchdog');
-      assert.ok(await within(5000, () => !watching(dir)), 'the watchdog left once its directory went');
+      await until(() => !watching(dir), 5000, 'the watchdog left once its directory went', 50);
     } finally {
       theirs.kill('SIGKILL');
       if (mine.exitCode === null) mine.kill('SIGKILL');
@@ -151,16 +152,6 @@ describe('AWS idle watchdog (an instance kept idle for idle_duration)', function
 });
 
 /** Whether a process runs with `dir` as an argument (the watchdog's command line). */
-/** Whether `check` holds within `ms` (polled every 50 ms). */
-async function within(ms: number, check: () => boolean): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
-
 function watching(dir: string): boolean {
   return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).some((pid) => {
     try {

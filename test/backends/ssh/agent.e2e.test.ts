@@ -115,7 +115,7 @@ describe('host agent on a real sshd test host (bare mode)', function () {
     await agent.start(j);
     await until('ready', agent, (st) => st.state === 'ready');
     const readyAt = Date.now();
-    await agent.renewLease();
+    await agent.status(true); // renews the lease
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     await sleep(4000); // idle long enough before the probe that a reset by it would show (the agent counts in 1 s ticks)
     // Connections to the environment's sshd, through the host (as `ssh <run>` and VS Code reach it).
@@ -132,7 +132,7 @@ describe('host agent on a real sshd test host (bare mode)', function () {
 
     const session = await envConnect();
     const opened = Date.now();
-    await agent.renewLease();
+    await agent.status(true); // renews the lease
     await sleep(5000);
     assert.ok(((await agent.status()).noConnectionsSecs ?? 0) >= 5, 'a connection open 5 s is not activity yet');
     await until('active once the connection has been open 10 s', agent, (st) => st.noConnectionsSecs === 0, 75);
@@ -150,7 +150,7 @@ describe('host agent on a real sshd test host (bare mode)', function () {
   it('stops itself after max_duration even while renewed', async () => {
     const agent = new HostAgent(conn, 'inst-max');
     await agent.start(job('inst-max', { sshPort: 10025, maxDurationSecs: 2 }));
-    await agent.renewLease();
+    await agent.status(true); // renews the lease
     const s = await until('max_duration', agent, (st) => st.state === 'stopped');
     assert.equal(s.stopReason, 'max_duration');
     await agent.stop();

@@ -197,11 +197,6 @@ export class HostAgent {
     return (await this.conn.exec(`cat ${shellQuote(await this.dir())}/init.log 2>/dev/null`)).stdout;
   }
 
-  /** Renews the lease (the orchestrator is alive and still wants the environment). */
-  async renewLease(): Promise<void> {
-    await this.conn.exec(`touch ${shellQuote(await this.dir())}/lease`);
-  }
-
   /** Stops the agent and everything it started, then removes its directory. Idempotent. */
   async stop(): Promise<void> {
     const d = shellQuote(await this.dir());
