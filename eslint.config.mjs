@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const CORE = ['src/schema/**', 'src/orchestrator/**', 'src/backends/**', 'src/cli/**'];
 
 export default tseslint.config(
-  { ignores: ['*.mjs', 'test/**/*.mjs', 'test/**/*.js', 'dist/**', 'out/**', 'node_modules/**', '.vscode-ci/**', 'webview-ui/dist/**'] },
+  { ignores: ['*.mjs', 'test/**/*.mjs', 'test/**/*.js', 'test/**/*.cjs', 'dist/**', 'out/**', 'node_modules/**', '.vscode-ci/**', 'webview-ui/dist/**'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -14,10 +14,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # Before any layer (layer 2 already writes test-subnet fleet addresses into settings): the test subnet
-# 10.200.0.0/15 is unreachable in the root namespace, so no packet for it can follow the default route.
+# 10.200.0.0/15 is unreachable in the root namespace, so no packet for it can follow the default route, and so is
+# every address the test data names (dstack's fleet examples), but this machine's own, its gateways and name servers.
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null 2>&1; then
   test/harness/testhosts.sh guard || { echo "could not pin the test subnet unreachable; refusing to run the tests"; echo "0 passed, 1 failed"; exit 1; }
   ip route show 10.200.0.0/15 | grep -q '^unreachable' || { echo "the test subnet is not unreachable; refusing to run the tests"; echo "0 passed, 1 failed"; exit 1; }
+  export DSTACK_VSC_NET_PINNED=1   # the guard's test then checks each address the test data names is unreachable
 fi
 
 VSCODE_VERSIONS="${VSCODE_VERSIONS:-4.100.3 4.139.1}"

@@ -1,48 +1,38 @@
-// A mocha root hook (loaded by .mocharc and the SSH layer's mocha): in-process sockets may reach only this
-// machine (127.0.0.0/8, ::1, Unix sockets) and the namespaced test subnet 10.200.0.0/15, which run-all.sh pins
-// unreachable in the root namespace. Anything else (a corpus fleet's 3.255.177.51, a hostname to resolve) is
-// refused before a packet leaves, and the run fails naming it, even when the code under test swallowed the error.
+// A mocha root hook (loaded by .mocharc and the SSH layer's mocha): loads the network guard (network-guard.cjs)
+// into the test process and, through NODE_OPTIONS, into every Node process the tests start, and fails the run
+// naming any destination outside loopback and the test subnet that one of them tried, even when the code under
+// test swallowed the error. (run-all.sh also pins the addresses the test data names unreachable in the kernel.)
 
-import * as net from 'node:net';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
-const refused: string[] = [];
+const guard = require('./network-guard.cjs') as { allowedTestHost(host: string): boolean; refused: string[] };
 
 /** Whether `host` (an address or name) is one the tests may connect to. */
-export function allowedTestHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').replace(/^::ffff:/i, '');
-  if (h === 'localhost' || h === '::1') return true;
-  if (net.isIPv4(h)) {
-    const [a, b] = h.split('.').map(Number) as [number, number];
-    return a === 127 || (a === 10 && (b === 200 || b === 201));
-  }
-  return false;
-}
+export const allowedTestHost = guard.allowedTestHost;
 
-const original = net.Socket.prototype.connect;
-net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]): net.Socket {
-  const first = args[0];
-  const options = (Array.isArray(first) ? first[0] : first) as { host?: string; path?: string; port?: number } | number | string | undefined;
-  let host: string | undefined;
-  if (typeof options === 'object' && options !== null) host = options.path !== undefined ? undefined : (options.host ?? 'localhost');
-  else if (typeof options === 'number') host = typeof args[1] === 'string' ? args[1] : 'localhost';
-  if (host !== undefined && !allowedTestHost(host)) {
-    const what = `${host}${typeof options === 'object' && options?.port !== undefined ? `:${options.port}` : ''}`;
-    refused.push(what);
-    const err = Object.assign(new Error(`test network guard: connecting to ${what} is refused (tests reach only 127.0.0.0/8 and 10.200.0.0/15)`), { code: 'ECONNREFUSED' });
-    process.nextTick(() => this.destroy(err));
-    return this;
-  }
-  return (original as (...a: unknown[]) => net.Socket).apply(this, args);
-} as typeof net.Socket.prototype.connect;
+/** Where the test's child processes report what they refused. */
+const childReports = path.join(os.tmpdir(), `dvs-net-refused-${process.pid}.log`);
+const preload = `--require ${JSON.stringify(require.resolve('./network-guard.cjs'))}`;
+fs.rmSync(childReports, { force: true });
+process.env['DSTACK_VSC_TEST_NET_REFUSALS'] = childReports;
+if (!(process.env['NODE_OPTIONS'] ?? '').includes(preload)) process.env['NODE_OPTIONS'] = `${process.env['NODE_OPTIONS'] ?? ''} ${preload}`.trim();
 
-/** The refused destinations so far, forgetting them (for the guard's own test). */
+/** The refused destinations so far, in this process and its children, forgetting them (for the guard's own test). */
 export function takeRefused(): string[] {
-  return refused.splice(0);
+  let children: string[] = [];
+  try {
+    children = fs.readFileSync(childReports, 'utf8').split('\n').filter((l) => l !== '');
+    fs.rmSync(childReports);
+  } catch { /* no child refused anything */ }
+  return [...guard.refused.splice(0), ...children];
 }
 
 /** Mocha root hooks: the run fails when any test tried to leave the machine. */
 export const mochaHooks = {
   afterAll(): void {
+    const refused = takeRefused();
     if (refused.length > 0) throw new Error(`tests tried to connect outside loopback and the test subnet: ${[...new Set(refused)].join(', ')}`);
   },
 };

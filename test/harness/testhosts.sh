@@ -11,7 +11,9 @@
 #   testhosts.sh hostkey NAME       prints NAME's public host key
 #   testhosts.sh fault NAME drop|reject|down|heal
 #   testhosts.sh down               kills every host of this prefix, deletes its namespaces and links (idempotent)
-#   testhosts.sh guard              pins 10.200.0.0/15 unreachable in the root namespace (npm test does it before any layer)
+#   testhosts.sh guard              pins 10.200.0.0/15 unreachable in the root namespace (npm test does it before any layer),
+#                                   and every address the test data names (but this machine's own, gateways, name servers)
+#   testhosts.sh data-addresses     lists those addresses
 #   testhosts.sh install [containers]  apt packages (openssh-server openssh-client iproute2 iptables; + podman runc crun ...)
 #   testhosts.sh image              builds the tiny container image localhost/dvs-mini:latest from this machine's own
 #                                   binaries (sshd, sh, coreutils, tar, ...; no download) into the shared read-only store
@@ -44,6 +46,27 @@ case $NET in ''|*[!0-9]*) echo "TH_NET must be a number" >&2; exit 2 ;; esac
 
 guard() {   # first, always: a misrouted 10.200/10.201 packet fails here instead of following the default route
   ip route replace unreachable 10.200.0.0/15
+  local a keep
+  keep=" $(kept_addresses | tr '\n' ' ') "
+  for a in $(data_addresses); do
+    case "$keep" in *" $a "*) ;; *) ip route replace unreachable "$a/32" ;; esac
+  done
+}
+
+# data_addresses: every IPv4 address written anywhere under test/ (dstack's fleet examples name real hosts such as
+# 3.255.177.51, and private ones such as 10.0.0.1) but loopback, 0.0.0.0/8, the test subnet and multicast. `guard`
+# pins each one unreachable, so not even a test's ssh or shell (which the tests' Node guard does not see) could
+# send it a packet.
+data_addresses() {
+  grep -rhoE '(^|[^0-9.])([0-9]{1,3}\.){3}[0-9]{1,3}($|[^0-9.])' "$SELF_DIR/.." | grep -oE '([0-9]{1,3}\.){3}[0-9]{1,3}' \
+    | awk -F. '$1 >= 1 && $1 <= 223 && $1 != 127 && $2 <= 255 && $3 <= 255 && $4 <= 255 && !($1 == 10 && ($2 == 200 || $2 == 201))' | sort -u
+}
+
+# kept_addresses: what this machine itself needs and `guard` never pins: its own addresses, its gateways, its name servers.
+kept_addresses() {
+  ip -4 -o addr show | awk '{ split($4, a, "/"); print a[1] }'
+  ip -4 route show | awk '{ for (i = 1; i < NF; i++) if ($i == "via") print $(i + 1) }'
+  awk '$1 == "nameserver" { print $2 }' /etc/resolv.conf 2>/dev/null || true
 }
 
 write_sshd_config() {   # DIR
@@ -281,6 +304,7 @@ cmd_image() {   # the tiny image and the default-image stand-in, built once into
 c=${1:-}; shift || true
 case $c in
   guard) guard ;;
+  data-addresses) data_addresses ;;
   up) cmd_up "$@" ;; isolated) cmd_isolated "$@" ;; fault) cmd_fault "$@" ;; down) cmd_down ;; install) cmd_install "$@" ;; image) cmd_image ;;
   hostkey) cat "$W/hosts/$1/ssh_host_ed25519_key.pub" ;;
   *) sed -n '2,20p' "$0"; exit 2 ;;
